@@ -1,0 +1,1 @@
+"""The API contract layer: envelope, JSON shape, error mapping, authentication and ownership, in one place."""

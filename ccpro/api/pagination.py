@@ -1,0 +1,27 @@
+"""Length-aware pages with the reference's meta {total, currentPage, perPage, lastPage}."""
+
+import math
+
+from django.db.models import QuerySet
+
+from ccpro import errors
+
+
+def paginate(queryset: QuerySet, *, page, per_page: int = 25):
+    """Returns (items of the page, meta). A page beyond the last is empty; a malformed page is 404."""
+    try:
+        page_number = int(page or 1)
+    except (TypeError, ValueError) as exc:
+        raise errors.NotFound() from exc
+    if page_number < 1:
+        raise errors.NotFound()
+    total = queryset.count()
+    offset = (page_number - 1) * per_page
+    items = list(queryset[offset : offset + per_page]) if offset < total else []
+    meta = {
+        "total": total,
+        "currentPage": page_number,
+        "perPage": per_page,
+        "lastPage": max(1, math.ceil(total / per_page)),
+    }
+    return items, meta

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import urls as accounts_urls
+from ccpro import health
+from ccpro.uploads import views as upload_views
+
+from . import portal
+
+# Every endpoint acting on a user's data lives under user/<user>/; ccpro.api.views.ApiView checks that
+# segment against the caller before any handler runs.
+user_urlpatterns = [
+    *accounts_urls.user_urlpatterns,
+]
+
+api_v1 = [
+    *accounts_urls.public_urlpatterns,
+    path("user/<str:user>/", include(user_urlpatterns)),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("health/", health.health, name="health"),
+    path("files/<int:file_id>", upload_views.stored_file_download, name="stored-file"),
+    path("admin/", admin.site.urls),
+    path("", portal.home, name="portal-home"),
+]
+
+handler400 = "ccpro.api.handlers.bad_request"
+handler404 = "ccpro.api.handlers.not_found"
+handler500 = "ccpro.api.handlers.server_error"

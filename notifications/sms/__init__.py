@@ -1,0 +1,25 @@
+"""SMS delivery through a configurable backend, the way django.core.mail does it for email.
+
+SMS_BACKEND names a class with `send_messages(messages) -> int`; console, file and locmem ship here,
+a real provider plugs in the same way.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    body: str
+
+
+def get_connection(backend: str | None = None, **kwargs):
+    return import_string(backend or settings.SMS_BACKEND)(**kwargs)
+
+
+def send_sms(to: str, body: str, *, connection=None) -> int:
+    connection = connection or get_connection()
+    return connection.send_messages([SmsMessage(to=to, body=body)])

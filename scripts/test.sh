@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything into a virtualenv and runs every check and the whole test suite against the real
+# PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+export DJANGO_SETTINGS_MODULE=ccpro.settings.test
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ccpro}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/14}
+
+echo "== ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+echo "== django checks"
+"$VENV/bin/python" manage.py check --fail-level WARNING
+"$VENV/bin/python" manage.py makemigrations --check --dry-run
+echo "== pytest"
+"$VENV/bin/pytest" --create-db "$@"
