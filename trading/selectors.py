@@ -1,4 +1,6 @@
-"""Reads about a user's money. The ledger issue replaces the body of these with ledger queries."""
+"""Reads about assets and a user's money. The ledger issue replaces the body of `user_holds_balance`."""
+
+from .models import Asset
 
 
 def user_holds_balance(*, user) -> bool:
@@ -7,3 +9,21 @@ def user_holds_balance(*, user) -> bool:
     No ledger exists yet, so nobody holds funds; the ledger issue answers this from the balance rows.
     """
     return False
+
+
+def asset_get(symbol: str, *, active_only: bool = True) -> Asset | None:
+    """The asset with this symbol (case-insensitive: `eth` is ETH), or None; inactive ones only on request."""
+    qs = Asset.objects.select_related("chain")
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.filter(symbol=str(symbol or "").upper()).first()
+
+
+def asset_list(*, kind: str | None = None, active_only: bool = True):
+    """Assets in display order, optionally of one kind (`coin`, `token`, `fiat`)."""
+    qs = Asset.objects.select_related("chain")
+    if active_only:
+        qs = qs.filter(active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("kind", "position", "symbol")
