@@ -297,6 +297,7 @@ class UserCreateApi(PublicApiView):
             address=data.get("address"),
             platform=platform,
             platform_data=platform_data,
+            ip=client_ip(request),
         )
         meta = {"redirectTo": data.get("redirectTo"), "registerType": "linked" if platform else "direct"}
         return data_response(UserOutput(user).data, status=status.HTTP_201_CREATED, meta=meta)

@@ -232,12 +232,15 @@ def user_register(
     platform_data: dict | None = None,
     source: str = User.Source.API,
     language: str = "en",
+    ip: str | None = None,
 ) -> User:
     """Create an inactive account, link it to its platform (the house one by default), mail a code."""
     address = address or {}
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise exc.field_error("email", "The email has already been taken.")
+    if _mail_limited(key=f"register:{email}", ip=ip):  # every registration mails a code
+        raise exc.MailRateLimited()
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -290,7 +293,7 @@ def user_email_verify(*, code: str, user_id=None, email: str | None = None, ip: 
 def user_email_reverify(*, user_id=None, email: str | None = None, ip: str | None = None) -> None:
     """Send a new verification code; one resend a day besides the code sent at registration."""
     user = _user_by_id_or_email(user_id=user_id, email=email)
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one resend at a time per user
+    User.objects.select_for_update().get(pk=user.pk)  # one resend at a time per user
     if user.email_verified_at is not None:
         raise exc.AccountAlreadyActive()
     since = timezone.now() - timedelta(days=1)

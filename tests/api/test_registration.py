@@ -163,3 +163,12 @@ def test_reverify_active_account_locked(api, user):
     response = api.post("/api/v1/user/reverify", {"email": user.email}, format="json")
     assert response.status_code == 423
     assert response.json() == {"error": "The user account is already active."}
+
+
+def test_registrations_from_one_ip_are_rate_limited(api, settings, django_capture_on_commit_callbacks):
+    settings.MAIL_RATE_PER_IP = "2/h"
+    statuses = [
+        register(api, django_capture_on_commit_callbacks, email=f"u{n}@example.com").status_code for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+    assert User.objects.count() == 2
