@@ -23,3 +23,8 @@ echo "== django checks"
 "$VENV/bin/python" manage.py makemigrations --check --dry-run
 echo "== pytest"
 "$VENV/bin/pytest" --create-db "$@"
+# The schema fuzzing gate needs a live server and runs on the whole suite only (not on `test.sh some_test.py`).
+if [ $# -eq 0 ] && [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== schema fuzzing (scripts/schemathesis.sh)"
+  ./scripts/schemathesis.sh
+fi
