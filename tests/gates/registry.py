@@ -1,0 +1,58 @@
+"""The one place later issues register what the quality gates need to know about their endpoints.
+
+- `NESTED_IDS`: for every URL keyword under `api/v1/user/<user>/…` besides `user` (`bank`, `card`, `wallet`,
+  `order`, `quote`, `transfer`, `notification_id`, `checkout`, …), a function creating such an object for a
+  user and returning the value that goes into the path, plus the statuses a caller gets for *another* user's
+  object through their own path. The ownership matrix (test_ownership.py) fails for an unregistered keyword.
+- `API_VIEW_BASES`: the base classes an API view under /api/v1/ may derive from (the platform issue adds its
+  JWT-authenticated base here, with a line saying why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ccpro.api.views import ApiView, PublicApiView
+
+API_VIEW_BASES: tuple[type, ...] = (ApiView, PublicApiView)
+
+NOT_FOUND = {"message": "No query results."}
+NOT_THE_CALLER = {"message": "This action is unauthorized."}
+
+
+@dataclass(frozen=True)
+class NestedId:
+    """How to make an object of `user` that a path keyword names, and what another user gets for it."""
+
+    create: Callable  # (user) -> str: the path value naming a new object of that user
+    # Statuses and bodies the owner of the path gets when the keyword names someone else's object.
+    foreign_statuses: frozenset[int] = frozenset({404, 409})
+    foreign_bodies: tuple[dict, ...] = field(default=(NOT_FOUND, NOT_THE_CALLER))
+
+
+NESTED_IDS: dict[str, NestedId] = {}
+
+
+def register_nested_id(keyword: str, create: Callable, **options) -> None:
+    NESTED_IDS[keyword] = NestedId(create=create, **options)
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def _access_token(user) -> str:
+    from accounts.services import access_token_create
+
+    token, _raw = access_token_create(user=user)
+    return token.masked
+
+
+# securities/invalidate/{token}: a token that is not one of the caller's live tokens is 403
+# "This action is unauthorized." (docs/decisions.md, accounts).
+register_nested_id(
+    "token",
+    _access_token,
+    foreign_statuses=frozenset({403}),
+    foreign_bodies=({"message": "This action is unauthorized."},),
+)
