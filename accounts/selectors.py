@@ -38,3 +38,8 @@ def country_list() -> tuple[dict, ...]:
 
 def country_codes() -> frozenset[str]:
     return frozenset(c["code"] for c in country_list())
+
+
+def user_self_delete_pending(*, user: User) -> bool:
+    """Whether the user asked to close the account and the grace period is running."""
+    return user.self_deleted_at is not None and user.closed_at is None

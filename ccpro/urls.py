@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
+from notifications import urls as notifications_urls
 
 from . import portal
 
@@ -12,6 +13,7 @@ from . import portal
 # segment against the caller before any handler runs.
 user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
+    *notifications_urls.user_urlpatterns,
 ]
 
 api_v1 = [

@@ -166,6 +166,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CCPro <no-reply@ccpro.local>")
 SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.backends.console.SmsBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# notifications.sms.backends.twilio.SmsBackend: any Twilio-compatible REST API.
+SMS_PROVIDER_URL = env("SMS_PROVIDER_URL", default="https://api.twilio.com")
+SMS_PROVIDER_ACCOUNT_SID = env("SMS_PROVIDER_ACCOUNT_SID", default="")
+SMS_PROVIDER_AUTH_TOKEN = env("SMS_PROVIDER_AUTH_TOKEN", default="")
+SMS_PROVIDER_FROM = env("SMS_PROVIDER_FROM", default="")
+SMS_PROVIDER_TIMEOUT = env.float("SMS_PROVIDER_TIMEOUT", default=10.0)
 
 # --- Celery ------------------------------------------------------------------------------------
 if env("CELERY_BROKER_URL", default=""):
@@ -193,6 +199,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
+    "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
 }
 
 # --- REST framework and OpenAPI ----------------------------------------------------------------
