@@ -1,0 +1,175 @@
+"""Contract snapshot cases: for each endpoint of the reference, the request that produces its documented success.
+
+Each issue adds its endpoints here with `@contract("METHOD", "/api/v1/…path as in endpoints.json")`. The function
+gets a `Ctx` (a signed-in verified user, an anonymous client, the mail outbox) and returns the response; the
+test compares its key structure and value types with the reference's example for the documented status.
+Where CCPro knowingly differs, `decisions={"$.json.path": "why"}` names the decision (and the test fails once
+the divergence is gone, so the entry gets removed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from accounts.services import access_token_create
+
+from ..conftest import client_for
+from ..factories import DEFAULT_PASSWORD, UserFactory
+
+
+@dataclass
+class Ctx:
+    api: object  # anonymous APIClient
+    user: object  # a verified, active user
+    user_api: object  # APIClient signed in as `user`
+    mailoutbox: list
+    on_commit: Callable  # django_capture_on_commit_callbacks
+
+    def mailed(self, pattern: str) -> str:
+        """The first group of `pattern` in the newest mail."""
+        return re.search(pattern, self.mailoutbox[-1].body).group(1)
+
+
+@dataclass(frozen=True)
+class Contract:
+    call: Callable[[Ctx], object]
+    status: int | None = None  # the reference's success status to compare with; default: its only 2xx
+    decisions: dict[str, str] = field(default_factory=dict)
+
+
+CONTRACTS: dict[tuple[str, str], Contract] = {}
+
+
+def contract(method: str, path: str, *, status: int | None = None, decisions: dict[str, str] | None = None):
+    def register(call):
+        CONTRACTS[(method.upper(), path)] = Contract(call=call, status=status, decisions=decisions or {})
+        return call
+
+    return register
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+REGISTRATION = {
+    "email": "contract.user@example.com",
+    "password": "s3cret-pass",
+    "firstName": "Ana",
+    "lastName": "Pop",
+    "dateOfBirth": "1990-01-31",
+    "redirectTo": "https://shop.example/welcome",
+}
+
+
+def _register(ctx: Ctx):
+    with ctx.on_commit(execute=True):
+        return ctx.api.post("/api/v1/user", REGISTRATION, format="json")
+
+
+@contract("POST", "/api/v1/authenticate")
+def _authenticate(ctx):
+    return ctx.api.post("/api/v1/authenticate", {"email": ctx.user.email, "password": DEFAULT_PASSWORD}, format="json")
+
+
+@contract("POST", "/api/v1/user/logout")
+def _logout(ctx):
+    return ctx.user_api.post("/api/v1/user/logout")
+
+
+@contract("GET", "/api/v1/countries")
+def _countries(ctx):
+    return ctx.api.get("/api/v1/countries")
+
+
+@contract("POST", "/api/v1/user")
+def _user_create(ctx):
+    return _register(ctx)
+
+
+@contract("POST", "/api/v1/user/verify")
+def _user_verify(ctx):
+    _register(ctx)
+    code = ctx.mailed(r"code is: (\w+)")
+    return ctx.api.post("/api/v1/user/verify", {"email": REGISTRATION["email"], "code": code}, format="json")
+
+
+@contract("POST", "/api/v1/user/reverify")
+def _user_reverify(ctx):
+    _register(ctx)
+    with ctx.on_commit(execute=True):
+        return ctx.api.post("/api/v1/user/reverify", {"email": REGISTRATION["email"]}, format="json")
+
+
+@contract("POST", "/api/v1/user/forgot-password")
+def _forgot_password(ctx):
+    with ctx.on_commit(execute=True):
+        return ctx.api.post("/api/v1/user/forgot-password", {"email": ctx.user.email}, format="json")
+
+
+@contract("POST", "/api/v1/user/reset-password")
+def _reset_password(ctx):
+    _forgot_password(ctx)
+    token = ctx.mailed(r"reset token is: (\w+)")
+    body = {"email": ctx.user.email, "token": token, "password": "a-brand-new-password"}
+    return ctx.api.post("/api/v1/user/reset-password", body, format="json")
+
+
+@contract(
+    "GET",
+    "/api/v1/user/{user}",
+    decisions={
+        "$.data.kyc.links": "KYC links are signed portal pages built by the KYC issue; null until then",
+        "$.data.wallets[]": "wallets arrive with the instruments issue; a new user has none",
+        "$.data.cards[]": "cards arrive with the instruments issue; a new user has none",
+        "$.data.banks[]": "banks arrive with the instruments issue; a new user has none",
+    },
+)
+def _profile(ctx):
+    from platforms.services import platform_user_link
+
+    ctx.user.phone = "40722111222"
+    ctx.user.save(update_fields=["phone"])
+    platform_user_link(user=ctx.user)  # externalPlatforms lists where the user came from
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}")
+
+
+@contract("GET", "/api/v1/user/{user}/securities")
+def _securities(ctx):
+    _authenticate(ctx)  # a login_success entry with an IP
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/securities")
+
+
+@contract("GET", "/api/v1/user/{user}/securities/access")
+def _securities_access(ctx):
+    ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}")  # sets lastUsedAt
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/securities/access")
+
+
+@contract("POST", "/api/v1/user/{user}/securities/change-password")
+def _change_password(ctx):
+    body = {"current_password": DEFAULT_PASSWORD, "new_password": "a-brand-new-password"}
+    return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/securities/change-password", body, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/securities/invalidate/{token}")
+def _invalidate(ctx):
+    other_session, _raw = access_token_create(user=ctx.user)
+    return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/securities/invalidate/{other_session.masked}")
+
+
+@contract("POST", "/api/v1/user/{user}/account/close/initiate")
+def _close_initiate(ctx):
+    with ctx.on_commit(execute=True):
+        path = f"/api/v1/user/{ctx.user.pk}/account/close/initiate"
+        return ctx.user_api.post(path, {"password": DEFAULT_PASSWORD}, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/account/close/abort")
+def _close_abort(ctx):
+    _close_initiate(ctx)
+    with ctx.on_commit(execute=True):
+        return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/account/close/abort")
+
+
+__all__ = ["CONTRACTS", "Contract", "Ctx", "UserFactory", "client_for", "contract"]
