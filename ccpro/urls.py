@@ -29,6 +29,8 @@ urlpatterns = [
     path("files/<int:file_id>", upload_views.stored_file_download, name="stored-file"),
     path("admin/", admin.site.urls),
     path("", portal.home, name="portal-home"),
+    path("dashboard", portal.dashboard, name="portal-dashboard"),
+    path("", include("accounts.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"
