@@ -200,6 +200,8 @@ DETAIL_ERRORS = error_responses(*AUTHENTICATED_ERRORS)
 
 
 class BankListCreateApi(ApiView):
+    """The user's bank accounts (filters `status`, `currency`); POST adds one, PENDING until staff confirm it."""
+
     @extend_schema(
         parameters=[STATUS_PARAMETER, CURRENCY_PARAMETER],
         responses={200: data_envelope(BankOutput, many=True), **DETAIL_ERRORS},
@@ -223,6 +225,8 @@ class BankListCreateApi(ApiView):
 
 
 class BankDetailApi(ApiView):
+    """One of the user's bank accounts; DELETE refuses (403) once a quote or order has used it."""
+
     @extend_schema(responses={200: data_envelope(BankOutput), **DETAIL_ERRORS})
     def get(self, request, user, bank):
         return data_response(BankOutput(selectors.bank_get(user=user, bank_id=parse_uuid(bank))).data)
@@ -234,6 +238,8 @@ class BankDetailApi(ApiView):
 
 
 class CardListCreateApi(ApiView):
+    """The user's cards (filter `status`); POST adds one (multipart: two images), PENDING until confirmed."""
+
     @extend_schema(
         parameters=[STATUS_PARAMETER], responses={200: data_envelope(CardOutput, many=True), **DETAIL_ERRORS}
     )
@@ -251,6 +257,8 @@ class CardListCreateApi(ApiView):
 
 
 class CardDetailApi(ApiView):
+    """One of the user's cards; POST replaces its data and images (back to PENDING); DELETE as for banks."""
+
     @extend_schema(responses={200: data_envelope(CardOutput), **DETAIL_ERRORS})
     def get(self, request, user, card):
         return data_response(CardOutput(selectors.card_get(user=user, card_id=parse_uuid(card))).data)
@@ -272,6 +280,8 @@ class CardDetailApi(ApiView):
 
 
 class WalletListCreateApi(ApiView):
+    """The user's withdrawal wallets (filters `status`, `coin`); POST adds one, validated for the chain."""
+
     @extend_schema(
         parameters=[STATUS_PARAMETER, COIN_PARAMETER],
         responses={200: data_envelope(WalletOutput, many=True), **DETAIL_ERRORS},
@@ -289,6 +299,8 @@ class WalletListCreateApi(ApiView):
 
 
 class WalletDetailApi(ApiView):
+    """One of the user's wallets; POST changes its alias only."""
+
     @extend_schema(responses={200: data_envelope(WalletOutput), **DETAIL_ERRORS})
     def get(self, request, user, wallet):
         return data_response(WalletOutput(selectors.wallet_get(user=user, wallet_id=parse_uuid(wallet))).data)

@@ -92,14 +92,10 @@ def wallet_get(*, user: User, wallet_id) -> Wallet:
     return wallet
 
 
-def instrument_availability(*, user: User) -> dict[str, bool]:
-    """Whether the user has a confirmed wallet, card and bank (the permanent `*_unavailable` notifications)."""
-    live = {"user": user, "deleted_at__isnull": True, "status": InstrumentStatus.CONFIRMED}
-    return {
-        "wallet": Wallet.objects.filter(**live).exists(),
-        "card": Card.objects.filter(**live).exists(),
-        "bank": Bank.objects.filter(**live).exists(),
-    }
+def instrument_usable_exists(*, user: User, kind: str) -> bool:
+    """Whether the user has a confirmed `wallet`, `card` or `bank` (permanent `*_unavailable` notifications)."""
+    model = {"wallet": Wallet, "card": Card, "bank": Bank}[kind]
+    return model.objects.filter(user=user, deleted_at__isnull=True, status=InstrumentStatus.CONFIRMED).exists()
 
 
 # Whether a bank or card has been used by a quote or an order. No quotes or orders exist yet: the quotes

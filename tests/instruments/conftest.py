@@ -52,7 +52,7 @@ def card_body(**overrides):
     return {key: value for key, value in body.items() if value is not None}
 
 
-def make_bank(user, *, iban=IBAN_RO, status=Bank._meta.get_field("status").default, **fields):
+def make_bank(user, *, iban=IBAN_RO, status="PENDING", **fields):
     return Bank.objects.create(
         user=user,
         bank_name=fields.pop("bank_name", "ING Bank"),
