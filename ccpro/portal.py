@@ -60,7 +60,8 @@ def _kyc_panel(request) -> dict:
         elif key == "documents":
             status = (item.get("governmentIdFront") or {}).get("status")
         steps.append({"key": key, "label": label, "status": status or "NOT COMPLETED"})
-    return {"kyc": summary, "kyc_steps": steps}
+    required = dict(KYC_STEPS).get(summary.get("required"), summary.get("required"))
+    return {"kyc": summary, "kyc_steps": steps, "kyc_required": required}
 
 
 # Later work adds, in this order: balances (per asset with fiat value), rates chart, recent orders,
