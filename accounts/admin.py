@@ -152,7 +152,7 @@ class RejectForm(forms.Form):
 class InstrumentAdmin(admin.ModelAdmin):
     """A review queue: nothing is edited by hand; statuses change only through the confirm/reject actions."""
 
-    list_filter = ("status", "created_at", "reviewed_at")
+    list_filter = ("status", "created_at", "reviewed_at", ("deleted_at", admin.EmptyFieldListFilter))
     date_hierarchy = "created_at"
     list_select_related = ("user", "reviewed_by")
     actions = ["confirm_selected", "reject_selected"]
@@ -207,7 +207,7 @@ class InstrumentAdmin(admin.ModelAdmin):
 @admin.register(Bank)
 class BankAdmin(InstrumentAdmin):
     list_display = ("iban", "bank_name", "swift", "currency", "user", "status", "created_at", "reviewed_by")
-    list_filter = ("status", "currency", "created_at", "reviewed_at")
+    list_filter = ("status", "currency", "created_at", "reviewed_at", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email", "iban", "bank_name", "swift")
 
 
@@ -240,6 +240,6 @@ class CardAdmin(InstrumentAdmin):
 @admin.register(Wallet)
 class WalletAdmin(InstrumentAdmin):
     list_display = ("address", "asset", "alias", "user", "status", "created_at", "reviewed_by")
-    list_filter = ("status", "asset", "created_at", "reviewed_at")
+    list_filter = ("status", "asset", "created_at", "reviewed_at", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email", "address", "alias")
     list_select_related = ("user", "reviewed_by", "asset")

@@ -66,9 +66,7 @@ def bank_get(*, user: User, bank_id) -> Bank:
 
 
 def card_list(*, user: User, status: str | None = None):
-    return _status_filter(Card.objects.filter(user=user, deleted_at__isnull=True), status).order_by(
-        "-created_at", "id"
-    )
+    return _status_filter(Card.objects.filter(user=user, deleted_at__isnull=True), status).order_by("-created_at", "id")
 
 
 def card_get(*, user: User, card_id) -> Card:

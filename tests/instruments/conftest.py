@@ -95,6 +95,20 @@ def make_wallet(user, *, coin="ETH", address=None, alias=None, status="PENDING")
     )
 
 
+@pytest.fixture(autouse=True)
+def _seeded_assets(db):
+    """The assets trading's data migration seeds; a transactional test elsewhere may have flushed them."""
+    for symbol, name, kind, decimals in (("XBT", "Bitcoin", "coin", 8), ("ETH", "Ether", "coin", 18)):
+        coin, _ = Asset.objects.get_or_create(
+            symbol=symbol, defaults={"name": name, "kind": kind, "decimals": decimals}
+        )
+        if coin.chain_id is None:
+            Asset.objects.filter(pk=coin.pk).update(chain=coin)
+    eth = Asset.objects.get(symbol="ETH")
+    Asset.objects.get_or_create(symbol="IPSX", defaults={"name": "IPSX", "kind": "token", "decimals": 18, "chain": eth})
+    Asset.objects.get_or_create(symbol="EUR", defaults={"name": "Euro", "kind": "fiat", "decimals": 2})
+
+
 @pytest.fixture
 def used_instruments():
     """Stands in for the orders issue's usage check: instruments put in this set count as used by an order."""
