@@ -6,6 +6,7 @@ from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from notifications import urls as notifications_urls
+from trading import urls as trading_urls
 
 from . import portal
 
@@ -13,6 +14,7 @@ from . import portal
 # segment against the caller before any handler runs.
 user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
+    *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
 ]
 

@@ -199,6 +199,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
+    # Poll the configured rate provider (RateFeed in the admin); rates older than its max age are stale.
+    "trading-rates-poll": {
+        "task": "trading.tasks.rates_poll_task",
+        "schedule": env.float("RATES_POLL_SECONDS", default=10.0),
+        "options": {"expires": 30},
+    },
+    "trading-rate-snapshots-compact": {"task": "trading.tasks.rate_snapshots_compact_task", "schedule": 3600.0},
     "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
 }
 
