@@ -72,10 +72,6 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["send_again"]
 
-    def has_change_permission(self, request, obj=None):
-        # The change page is read-only (all fields are); the permission is needed to run the action.
-        return request.user.has_perm("notifications.change_delivery")
-
     @admin.action(description="Send the selected failed notification deliveries again")
     def send_again(self, request, queryset):
         done = sum(services.delivery_retry(delivery=delivery) for delivery in queryset)

@@ -13,14 +13,14 @@ READ = "read"
 UNREAD = "unread"
 
 
-def notification_list(*, user, type: str | None = None, notification_id=None) -> QuerySet[Notification]:
-    """The user's inbox, newest first; `type` read|unread filters it. With `notification_id`, just that one
-    (NotFound when it is not one of the user's; the type filter still applies, so it may come back empty)."""
-    notifications = Notification.objects.filter(user=user)
+def notification_list(*, user, type: str | None = None, notification_id=None) -> QuerySet[Notification] | list:
+    """The user's inbox, newest first; `type` read|unread filters it. With `notification_id`, a list of just
+    that one, fetched in one query (NotFound when it is not the user's; an empty list when `type` excludes it)."""
     if notification_id is not None:
-        notifications = notifications.filter(pk=notification_id)
-        if not notifications.exists():
-            raise errors.NotFound()
+        notification = notification_get(user=user, notification_id=notification_id)
+        wanted = type is None or (notification.read_at is not None) == (type == READ)
+        return [notification] if wanted else []
+    notifications = Notification.objects.filter(user=user)
     if type == READ:
         notifications = notifications.filter(read_at__isnull=False)
     elif type == UNREAD:

@@ -172,4 +172,39 @@ def _close_abort(ctx):
         return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/account/close/abort")
 
 
+# --- notifications ------------------------------------------------------------------------------
+
+
+def _inbox(ctx, count=2):
+    from notifications.services import notification_create
+
+    return [
+        notification_create(
+            user=ctx.user,
+            event="order_approved",
+            meta={"id": "e8dfeb1f-b69f-441c-bcee-027ed11f417a", "publicId": "YN3DIS2F"},
+        )
+        for _ in range(count)
+    ]
+
+
+@contract("GET", "/api/v1/user/{user}/notifications/permanently")
+def _notifications_permanently(ctx):
+    _inbox(ctx)
+    _close_initiate(ctx)  # self_deleted_at
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/notifications/permanently")
+
+
+@contract("GET", "/api/v1/user/{user}/notifications/temporary/{notification_id?}")
+def _notifications_temporary(ctx):
+    first, _second = _inbox(ctx)
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/notifications/temporary/{first.pk}?type=unread")
+
+
+@contract("POST", "/api/v1/user/{user}/notifications/temporary/mark-as-read")
+def _notifications_mark_as_read(ctx):
+    _inbox(ctx)
+    return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/notifications/temporary/mark-as-read")
+
+
 __all__ = ["CONTRACTS", "Contract", "Ctx", "UserFactory", "client_for", "contract"]

@@ -98,3 +98,22 @@ def _profile_rows(user, n):
         for i in range(have, n)
     )
     PlatformUserLink.objects.bulk_create(PlatformUserLink(platform=p, user=user) for p in platforms)
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def _notifications(user, n):
+    from notifications.models import Notification
+
+    from .registry import make_notification
+
+    for _ in range(n - Notification.objects.filter(user=user).count()):
+        make_notification(user)
+    return {"notification_id": Notification.objects.filter(user=user).order_by("created_at").first().pk}
+
+
+for _path in ("permanently", "temporary", "temporary/{notification_id}"):
+    query_budget(f"/api/v1/user/{{user}}/notifications/{_path}", budget=3, why="token lookup, page, count")(
+        _notifications
+    )

@@ -56,3 +56,20 @@ register_nested_id(
     foreign_statuses=frozenset({403}),
     foreign_bodies=({"message": "This action is unauthorized."},),
 )
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def make_notification(user):
+    from notifications.services import notification_create
+
+    meta = {"id": "e8dfeb1f-b69f-441c-bcee-027ed11f417a", "publicId": "YN3DIS2F"}
+    return notification_create(user=user, event="order_approved", meta=meta, context={})
+
+
+def _notification(user) -> str:
+    return str(make_notification(user).pk)
+
+
+register_nested_id("notification_id", _notification)
