@@ -221,7 +221,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ccpro.api.negotiation.JsonOnlyContentNegotiation",
     "EXCEPTION_HANDLER": "ccpro.api.exception_handler.contract_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ccpro.api.schema.ContractAutoSchema",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -235,7 +235,6 @@ SPECTACULAR_SETTINGS = {
     "APPEND_COMPONENTS": {
         "securitySchemes": {"BearerToken": {"type": "http", "scheme": "bearer"}},
     },
-    "SECURITY": [{"BearerToken": []}],
     # Swagger UI served from this server (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from accounts.services import access_token_create
 
-from ..conftest import client_for
-from ..factories import DEFAULT_PASSWORD, UserFactory
+from ..factories import DEFAULT_PASSWORD
 
 
 @dataclass
@@ -207,4 +206,110 @@ def _notifications_mark_as_read(ctx):
     return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/notifications/temporary/mark-as-read")
 
 
-__all__ = ["CONTRACTS", "Contract", "Ctx", "UserFactory", "client_for", "contract"]
+# --- banks, cards, wallets (issue 5) -----------------------------------------------------------
+
+
+def _user_path(ctx, suffix: str) -> str:
+    return f"/api/v1/user/{ctx.user.pk}/{suffix}"
+
+
+@contract("POST", "/api/v1/user/{user}/bank")
+def _bank_create(ctx):
+    from .registry import iban_for
+
+    body = {"bankName": "ING Bank", "iban": iban_for(ctx.user), "swift": "COBADEFFXXX", "currency": "EUR"}
+    return ctx.user_api.post(_user_path(ctx, "bank"), body, format="json")
+
+
+@contract("GET", "/api/v1/user/{user}/bank")
+def _bank_list(ctx):
+    from .registry import make_bank
+
+    make_bank(ctx.user)
+    return ctx.user_api.get(_user_path(ctx, "bank"))
+
+
+@contract("GET", "/api/v1/user/{user}/bank/{bank}")
+def _bank_show(ctx):
+    from .registry import make_bank
+
+    return ctx.user_api.get(_user_path(ctx, f"bank/{make_bank(ctx.user).pk}"))
+
+
+@contract("DELETE", "/api/v1/user/{user}/bank/{bank}")
+def _bank_delete(ctx):
+    from .registry import make_bank
+
+    return ctx.user_api.delete(_user_path(ctx, f"bank/{make_bank(ctx.user).pk}"))
+
+
+def _card_body(**overrides):
+    from ..instruments.conftest import card_body
+
+    return card_body(**overrides)
+
+
+@contract("POST", "/api/v1/user/{user}/card", status=201)
+def _card_create(ctx):
+    return ctx.user_api.post(_user_path(ctx, "card"), _card_body(), format="multipart")
+
+
+@contract("GET", "/api/v1/user/{user}/card")
+def _card_list(ctx):
+    from .registry import make_card
+
+    make_card(ctx.user)
+    return ctx.user_api.get(_user_path(ctx, "card"))
+
+
+@contract("GET", "/api/v1/user/{user}/card/{card}")
+def _card_show(ctx):
+    from .registry import make_card
+
+    return ctx.user_api.get(_user_path(ctx, f"card/{make_card(ctx.user).pk}"))
+
+
+@contract("POST", "/api/v1/user/{user}/card/{card}")
+def _card_update(ctx):
+    from .registry import make_card
+
+    path = _user_path(ctx, f"card/{make_card(ctx.user).pk}")
+    return ctx.user_api.post(path, _card_body(alias="Renamed"), format="multipart")
+
+
+@contract("DELETE", "/api/v1/user/{user}/card/{card}")
+def _card_delete(ctx):
+    from .registry import make_card
+
+    return ctx.user_api.delete(_user_path(ctx, f"card/{make_card(ctx.user).pk}"))
+
+
+@contract("GET", "/api/v1/user/{user}/wallet")
+def _wallet_list(ctx):
+    from .registry import make_wallet
+
+    make_wallet(ctx.user)
+    return ctx.user_api.get(_user_path(ctx, "wallet"))
+
+
+@contract("POST", "/api/v1/user/{user}/wallet")
+def _wallet_create(ctx):
+    from .registry import eth_address_for
+
+    body = {"address": eth_address_for(ctx.user), "alias": "Thanos", "coin": "ETH"}
+    return ctx.user_api.post(_user_path(ctx, "wallet"), body, format="json")
+
+
+@contract("GET", "/api/v1/user/{user}/wallet/{wallet}")
+def _wallet_show(ctx):
+    from .registry import make_wallet
+
+    return ctx.user_api.get(_user_path(ctx, f"wallet/{make_wallet(ctx.user).pk}"))
+
+
+@contract("POST", "/api/v1/user/{user}/wallet/{wallet}")
+def _wallet_update(ctx):
+    from .registry import make_wallet
+
+    path = _user_path(ctx, f"wallet/{make_wallet(ctx.user).pk}")
+    return ctx.user_api.post(path, {"alias": "Renamed"}, format="json")

@@ -100,6 +100,37 @@ def _profile_rows(user, n):
     PlatformUserLink.objects.bulk_create(PlatformUserLink(platform=p, user=user) for p in platforms)
 
 
+# --- banks, cards, wallets (issue 5) -----------------------------------------------------------
+
+
+def _grow(model_name: str, make):
+    def grow(user, n):
+        from accounts import models
+
+        model = getattr(models, model_name)
+        have = model.objects.filter(user=user).count()
+        for i in range(have, n):
+            make(user, i)
+        return {model_name.lower(): model.objects.filter(user=user).order_by("created_at").first().pk}
+
+    return grow
+
+
+def _register_instruments():
+    from .registry import make_bank, make_card, make_wallet
+
+    for name, make in (("Bank", make_bank), ("Card", make_card), ("Wallet", make_wallet)):
+        slug = name.lower()
+        grow = _grow(name, make)
+        query_budget(f"/api/v1/user/{{user}}/{slug}", budget=2, why=f"token lookup with its user, the {slug} page")(
+            grow
+        )
+        query_budget(f"/api/v1/user/{{user}}/{slug}/{{{slug}}}", budget=2, why=f"token lookup, the {slug}")(grow)
+
+
+_register_instruments()
+
+
 # --- notifications ------------------------------------------------------------------------------
 
 

@@ -4,6 +4,8 @@
   `order`, `quote`, `transfer`, `notification_id`, `checkout`, …), a function creating such an object for a
   user and returning the value that goes into the path, plus the statuses a caller gets for *another* user's
   object through their own path. The ownership matrix (test_ownership.py) fails for an unregistered keyword.
+- `PATH_VALUES`: URL keywords that name no object of the user's but a public thing (an asset symbol, a
+  period): the value the gates put in the path. No "another user's" check applies to them.
 - `API_VIEW_BASES`: the base classes an API view under /api/v1/ may derive from (the platform issue adds its
   JWT-authenticated base here, with a line saying why).
 """
@@ -33,6 +35,14 @@ class NestedId:
 
 NESTED_IDS: dict[str, NestedId] = {}
 
+PATH_VALUES: dict[str, str] = {
+    # rates and currencies (trading): public market data, not the user's objects
+    "asset": "ETH",
+    "period": "day",
+    "from_symbol": "EUR",
+    "to_symbol": "ETH",
+}
+
 
 def register_nested_id(keyword: str, create: Callable, **options) -> None:
     NESTED_IDS[keyword] = NestedId(create=create, **options)
@@ -56,6 +66,63 @@ register_nested_id(
     foreign_statuses=frozenset({403}),
     foreign_bodies=({"message": "This action is unauthorized."},),
 )
+
+
+# --- banks, cards, wallets (issue 5) -----------------------------------------------------------
+
+
+def iban_for(user, n: int = 0) -> str:
+    """A checksum-valid German IBAN unique to (user, n): IBANs are unique across live banks."""
+    bban = "37040044" + str((user.pk.int + n) % 10**10).zfill(10)
+    check = 98 - int("".join(str(int(c, 36)) for c in bban + "DE00")) % 97
+    return f"DE{check:02d}{bban}"
+
+
+def eth_address_for(user, n: int = 0) -> str:
+    """An EIP-55 address unique to (user, n): withdrawal addresses are unique across live wallets."""
+    import hashlib
+
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address("0x" + hashlib.sha256(f"{user.pk}:{n}".encode()).hexdigest()[:40])
+
+
+def make_bank(user, n: int = 0):
+    from ..instruments.conftest import make_bank as create
+
+    return create(user, iban=iban_for(user, n))
+
+
+def make_card(user, n: int = 0):
+    from ..instruments.conftest import make_card as create
+
+    return create(user, alias=f"card{n}")
+
+
+def make_wallet(user, n: int = 0):
+    from accounts.models import Wallet
+    from trading.models import Asset
+
+    return Wallet.objects.create(
+        user=user, asset=Asset.objects.get(symbol="ETH"), address=eth_address_for(user, n), alias=f"wallet{n}"
+    )
+
+
+def _bank(user) -> str:
+    return str(make_bank(user).pk)
+
+
+def _card(user) -> str:
+    return str(make_card(user).pk)
+
+
+def _wallet(user) -> str:
+    return str(make_wallet(user).pk)
+
+
+register_nested_id("bank", _bank)
+register_nested_id("card", _card)
+register_nested_id("wallet", _wallet)
 
 
 # --- notifications ------------------------------------------------------------------------------

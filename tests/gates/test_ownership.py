@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from ..conftest import client_for
 from ..factories import UserFactory
-from .registry import API_VIEW_BASES, NESTED_IDS, NOT_THE_CALLER
+from .registry import API_VIEW_BASES, NESTED_IDS, NOT_THE_CALLER, PATH_VALUES
 from .urlwalk import api_routes, user_routes
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +37,18 @@ def _secrets(user, values: dict) -> list[str]:
 
 def _path_values(route, user, *, strict: bool = True) -> dict:
     """Path values naming objects of `user`; unregistered nested keywords fail (strict) or get a random UUID."""
-    missing = [k for k in route.keywords if k != "user" and k not in NESTED_IDS]
+    missing = [k for k in _nested(route) if k not in NESTED_IDS]
     assert not (strict and missing), (
         f"{route}: register a nested-id fixture for {missing} in tests/gates/registry.py (NESTED_IDS) so the "
         "ownership matrix can check another user's ids through the owner's own path"
     )
-    values = {k: NESTED_IDS[k].create(user) if k in NESTED_IDS else uuid.uuid4() for k in route.keywords}
-    return {**values, "user": user.pk}
+    values = {k: NESTED_IDS[k].create(user) if k in NESTED_IDS else uuid.uuid4() for k in _nested(route)}
+    return {**values, **{k: PATH_VALUES[k] for k in route.keywords if k in PATH_VALUES}, "user": user.pk}
+
+
+def _nested(route) -> list[str]:
+    """The path keywords naming objects of the user's (everything but `user` and public PATH_VALUES)."""
+    return [k for k in route.keywords if k != "user" and k not in PATH_VALUES]
 
 
 def test_user_routes_are_discovered():
@@ -78,7 +83,7 @@ def test_only_the_owner_gets_through(route, method):
     assert response.json() != NOT_THE_CALLER or response.status_code != 409, f"{method} {path}: owner refused"
 
 
-NESTED_CASES = [(route, method) for route, method in CASES if set(route.keywords) - {"user"}]
+NESTED_CASES = [(route, method) for route, method in CASES if _nested(route)]
 
 
 @pytest.mark.parametrize(("route", "method"), NESTED_CASES, ids=[f"{m} {r}" for r, m in NESTED_CASES])
@@ -88,7 +93,7 @@ def test_another_users_nested_ids_through_own_path(route, method):
     _path_values(route, owner)  # the owner has objects of that kind too
     path = route.path(**{**theirs, "user": owner.pk})
     response = _call(client_for(owner), method, path)
-    for keyword in set(route.keywords) - {"user"}:
+    for keyword in _nested(route):
         spec = NESTED_IDS[keyword]
         assert response.status_code in spec.foreign_statuses, f"{method} {path}: {response.status_code}"
         assert response.json() in spec.foreign_bodies, f"{method} {path}: {response.json()}"

@@ -5,6 +5,7 @@ import pytest
 from ..conftest import client_for
 from ..factories import UserFactory
 from .query_budgets import BUDGETS, assert_query_budget
+from .registry import PATH_VALUES
 from .urlwalk import user_routes
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_queries_do_not_grow_with_rows(case, record_property):
     user = UserFactory()
     client = client_for(user)
-    values = {"user": user.pk}
+    values = {**PATH_VALUES, "user": user.pk}
 
     def grow_to(n):
         values.update(case.grow(user, n) or {})
