@@ -5,6 +5,8 @@ refusal (domain error) is shown next to its field or on top of the form. Session
 CSRF protection; the sign-in limits are the API's (`services.user_credentials_check`).
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -38,13 +40,14 @@ def _safe_next(request) -> str | None:
 
 
 def _anonymous_only(view):
+    """Sign-up and sign-in pages send an already signed-in user to the dashboard."""
+
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.is_authenticated:
             return redirect("portal-dashboard")
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
