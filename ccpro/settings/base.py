@@ -171,7 +171,7 @@ SMS_PROVIDER_URL = env("SMS_PROVIDER_URL", default="https://api.twilio.com")
 SMS_PROVIDER_ACCOUNT_SID = env("SMS_PROVIDER_ACCOUNT_SID", default="")
 SMS_PROVIDER_AUTH_TOKEN = env("SMS_PROVIDER_AUTH_TOKEN", default="")
 SMS_PROVIDER_FROM = env("SMS_PROVIDER_FROM", default="")
-SMS_PROVIDER_TIMEOUT = env.float("SMS_PROVIDER_TIMEOUT", default=10.0)
+SMS_PROVIDER_TIMEOUT = env.int("SMS_PROVIDER_TIMEOUT", default=10)  # seconds
 
 # --- Celery ------------------------------------------------------------------------------------
 if env("CELERY_BROKER_URL", default=""):
