@@ -63,6 +63,7 @@ class LiveServer:
         env: dict[str, str] | None = None,
         keep_database: bool = False,
         log_path: Path | None = None,
+        gunicorn_args: tuple[str, ...] = (),
     ):
         self.database = name
         self.database_url = database_url_named(name)
@@ -79,6 +80,7 @@ class LiveServer:
             "PYTHONPATH": str(ROOT),
             **(env or {}),
         }
+        self.gunicorn_args = gunicorn_args
         self.process: subprocess.Popen | None = None
 
     # --- database ------------------------------------------------------------------------------
@@ -122,6 +124,7 @@ class LiveServer:
             "60",
             "--graceful-timeout",
             "5",
+            *self.gunicorn_args,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
