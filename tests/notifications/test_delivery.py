@@ -99,7 +99,7 @@ def test_a_task_for_a_deleted_delivery_does_nothing(user, notify):
     assert delivery_send_task.apply(kwargs={"delivery_id": delivery.pk}).successful()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps seeded rows for later tests
 def test_a_duplicate_task_waits_while_another_worker_sends(mailoutbox, eager_retries):
     user = UserFactory()
     from notifications.services import notification_create

@@ -95,7 +95,7 @@ def worker(tmp_path):
             log.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps seeded rows for later tests
 def test_delivery_by_a_real_worker_with_a_retry(worker):
     user = UserFactory(phone="40712345678")
     notification = notification_create(
