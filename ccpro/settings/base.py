@@ -105,7 +105,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login"
 
 # API access tokens (POST authenticate): lifetime in seconds, and how stale lastUsedAt may get
 # before a request writes it again (so reads don't write on every request).
