@@ -313,3 +313,69 @@ def _wallet_update(ctx):
 
     path = _user_path(ctx, f"wallet/{make_wallet(ctx.user).pk}")
     return ctx.user_api.post(path, {"alias": "Renamed"}, format="json")
+
+
+# --- markets and pricing (issue 6) -------------------------------------------------------------
+
+
+def _market(ctx, *, commissions: dict | None = None):
+    """CCPRO offering ETH/XBT/IPSX with a Particular entry for EUR only (as the reference's example), and a
+    year of ETH, XBT and IPSX rates so every `rates.raw` period has a value."""
+    import time
+    from decimal import Decimal
+
+    from django.core.cache import cache
+
+    from platforms.services import default_platform
+    from trading.models import Asset, OperationConfig, RateSnapshot
+    from trading.selectors import HISTORY_PERIODS
+    from trading.services import operations_enable_defaults
+
+    operations_enable_defaults(platform=default_platform())
+    OperationConfig.objects.filter(fiat__isnull=False).exclude(fiat__symbol="EUR").delete()
+    for (asset, operation), percent in (commissions or {}).items():
+        OperationConfig.objects.filter(asset__symbol=asset, operation=operation).update(commission_percent=percent)
+    now = int(time.time())
+    prices = {"ETH": "160.16", "XBT": "6377", "IPSX": "0.00006304"}
+    RateSnapshot.objects.bulk_create(
+        RateSnapshot(asset=Asset.objects.get(symbol=symbol), price=Decimal(price), source="contract", ts=now - ago)
+        for symbol, price in prices.items()
+        for ago in (0, 600, *(span + 60 for span in HISTORY_PERIODS.values()))
+    )
+    cache.clear()
+
+
+@contract("GET", "/api/v1/user/{user}/currencies/{asset?}")
+def _currencies(ctx):
+    _market(ctx)
+    return ctx.user_api.get(_user_path(ctx, "currencies/ETH"))
+
+
+@contract("GET", "/api/v1/user/{user}/currencies/{asset}/history/{period}")
+def _currency_history(ctx):
+    _market(ctx)
+    return ctx.user_api.get(_user_path(ctx, "currencies/ETH/history/day"))
+
+
+@contract("GET", "/api/v1/user/{user}/price/buy/{from}/{to}")
+def _price_buy(ctx):
+    _market(ctx, commissions={("XBT", "buy_with_fiat"): "0.1"})
+    return ctx.user_api.get(_user_path(ctx, "price/buy/EUR/XBT"), {"from_amount": "100"})
+
+
+@contract("GET", "/api/v1/user/{user}/price/sell/{from}/{to}")
+def _price_sell(ctx):
+    _market(ctx, commissions={("ETH", "sell_to_fiat"): "0"})
+    return ctx.user_api.get(_user_path(ctx, "price/sell/ETH/EUR"), {"from_amount": "100"})
+
+
+@contract("GET", "/api/v1/user/{user}/price/withdraw/{from}/{to}")
+def _price_withdraw(ctx):
+    _market(ctx, commissions={("ETH", "withdraw"): "2"})
+    return ctx.user_api.get(_user_path(ctx, "price/withdraw/ETH/ETH"), {"from_amount": "100"})
+
+
+@contract("GET", "/api/v1/user/{user}/price/withdraw-ico/{from}/{to}")
+def _price_withdraw_ico(ctx):
+    _market(ctx, commissions={("IPSX", "withdrawIco"): "10"})
+    return ctx.user_api.get(_user_path(ctx, "price/withdraw-ico/IPSX/IPSX"), {"from_amount": "100"})

@@ -148,3 +148,51 @@ for _path in ("permanently", "temporary", "temporary/{notification_id}"):
     query_budget(f"/api/v1/user/{{user}}/notifications/{_path}", budget=3, why="token lookup, page, count")(
         _notifications
     )
+
+
+# --- markets and pricing (issue 6) -------------------------------------------------------------
+
+
+def _market_rows(values: dict):
+    """CCPRO's default configuration, fresh rates, and n ETH snapshots over the last day (the history rows)."""
+
+    def grow(user, n):
+        import time
+        from decimal import Decimal
+
+        from platforms.services import default_platform
+        from trading.models import Asset, OperationConfig, RateSnapshot
+        from trading.services import operations_enable_defaults, rates_poll
+
+        if not OperationConfig.objects.exists():
+            operations_enable_defaults(platform=default_platform())
+        now = int(time.time())
+        rates_poll(now=now)
+        eth = Asset.objects.get(symbol="ETH")
+        have = RateSnapshot.objects.filter(asset=eth).count()
+        RateSnapshot.objects.bulk_create(
+            (
+                RateSnapshot(asset=eth, price=Decimal(100 + i), source="t", ts=now - 60 - 400 * i)
+                for i in range(have, n)
+            ),
+            ignore_conflicts=True,
+        )
+        return values
+
+    return grow
+
+
+for _path, _values in (
+    ("currencies", {}),
+    ("currencies/{asset}", {}),
+    ("currencies/{asset}/history/{period}", {}),
+    ("price/buy/{from_symbol}/{to_symbol}", {"from_symbol": "EUR", "to_symbol": "ETH"}),
+    ("price/sell/{from_symbol}/{to_symbol}", {"from_symbol": "ETH", "to_symbol": "EUR"}),
+    ("price/withdraw/{from_symbol}/{to_symbol}", {"from_symbol": "ETH", "to_symbol": "ETH"}),
+    ("price/withdraw-ico/{from_symbol}/{to_symbol}", {"from_symbol": "IPSX", "to_symbol": "IPSX"}),
+):
+    query_budget(
+        f"/api/v1/user/{{user}}/{_path}",
+        budget=3,
+        why="token lookup; configuration, the user's platform, current rates and history summaries are cached",
+    )(_market_rows(_values))
