@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from accounts.selectors import user_self_delete_pending
+from accounts.selectors import instrument_usable_exists, user_self_delete_pending
 from ccpro import errors
 
 from .models import Notification
@@ -60,18 +60,15 @@ def _order_payment_waiting(user) -> bool:
 
 
 def _wallet_unavailable(user) -> bool:
-    # Withdrawal wallets arrive with issue 5 ("no CONFIRMED wallet"); off until then.
-    return False
+    return not instrument_usable_exists(user=user, kind="wallet")
 
 
 def _card_unavailable(user) -> bool:
-    # Cards arrive with issue 5 ("no CONFIRMED card"); off until then.
-    return False
+    return not instrument_usable_exists(user=user, kind="card")
 
 
 def _bank_unavailable(user) -> bool:
-    # Bank accounts arrive with issue 5 ("no CONFIRMED bank account"); off until then.
-    return False
+    return not instrument_usable_exists(user=user, kind="bank")
 
 
 @dataclass(frozen=True)

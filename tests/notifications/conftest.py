@@ -12,3 +12,17 @@ def notify():
         return notification_create(user=user, event=event, meta=meta, context=context or {})
 
     return create
+
+
+@pytest.fixture
+def equipped():
+    """Give a user a confirmed wallet, card and bank, so the `*_unavailable` permanent entries are off."""
+    from tests.instruments.conftest import make_bank, make_card, make_wallet
+
+    def equip(user):
+        make_wallet(user, status="CONFIRMED")
+        make_card(user, status="CONFIRMED")
+        make_bank(user, status="CONFIRMED")
+        return user
+
+    return equip

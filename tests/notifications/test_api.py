@@ -180,11 +180,29 @@ def permanent(client, user):
     return response.json()
 
 
-def test_permanent_is_empty_for_a_user_with_nothing_pending(user_api, user):
+def test_permanent_is_empty_for_a_user_with_nothing_pending(user_api, user, equipped):
+    equipped(user)
     assert permanent(user_api, user) == {"data": [], "meta": {"total": 0}}
 
 
-def test_notifications_unread_turns_on_and_off(user_api, user, notify):
+def test_missing_instruments_turn_their_entries_on(user_api, user, equipped):
+    from tests.instruments.conftest import make_wallet
+
+    make_wallet(user, status="PENDING")  # pending instruments are not usable yet
+    body = permanent(user_api, user)
+    assert [(e["category"], e["code"]) for e in body["data"]] == [
+        ("wallet", "wallet_unavailable"),
+        ("card", "card_unavailable"),
+        ("bank", "bank_unavailable"),
+    ]
+    assert body["data"][0]["message"] == "No crypto wallet available for use."
+    assert body["meta"] == {"total": 0}  # total counts unread notifications (docs/decisions.md)
+    equipped(user)
+    assert permanent(user_api, user)["data"] == []
+
+
+def test_notifications_unread_turns_on_and_off(user_api, user, notify, equipped):
+    equipped(user)
     notify(user)
     assert permanent(user_api, user) == {
         "data": [
@@ -205,9 +223,10 @@ def test_notifications_unread_turns_on_and_off(user_api, user, notify):
     assert permanent(user_api, user) == {"data": [], "meta": {"total": 0}}
 
 
-def test_self_deleted_at_turns_on_with_initiate_and_off_with_abort(user_api, user):
+def test_self_deleted_at_turns_on_with_initiate_and_off_with_abort(user_api, user, equipped):
     from tests.factories import DEFAULT_PASSWORD
 
+    equipped(user)
     response = user_api.post(f"/api/v1/user/{user.pk}/account/close/initiate", {"password": DEFAULT_PASSWORD})
     assert response.status_code == 200, response.json()
     assert permanent(user_api, user)["data"] == [
@@ -222,8 +241,8 @@ def test_self_deleted_at_turns_on_with_initiate_and_off_with_abort(user_api, use
     assert permanent(user_api, user)["data"] == []
 
 
-def test_permanent_entries_follow_the_reference_order_and_language(notify):
-    user = UserFactory(language="ro", self_deleted_at=timezone.now())
+def test_permanent_entries_follow_the_reference_order_and_language(notify, equipped):
+    user = equipped(UserFactory(language="ro", self_deleted_at=timezone.now()))
     notify(user)
     notify(user)
     body = permanent(client_for(user), user)
