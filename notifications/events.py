@@ -110,7 +110,10 @@ EVENTS: dict[str, Event] = {
         category="bank",
         channels=(EMAIL,),
         title={"en": "Bank Account Rejected", "ro": "Cont bancar respins"},
-        message={"en": "Your bank account has been rejected", "ro": "Contul tău bancar a fost respins"},
+        message={
+            "en": "Your bank account {label} has been rejected: {reason}",
+            "ro": "Contul tău bancar {label} a fost respins: {reason}",
+        },
     ),
     "card_confirmed": Event(
         category="card",
@@ -122,7 +125,10 @@ EVENTS: dict[str, Event] = {
         category="card",
         channels=(EMAIL,),
         title={"en": "Card Rejected", "ro": "Card respins"},
-        message={"en": "Your card has been rejected", "ro": "Cardul tău a fost respins"},
+        message={
+            "en": "Your card {label} has been rejected: {reason}",
+            "ro": "Cardul tău {label} a fost respins: {reason}",
+        },
     ),
     "wallet_confirmed": Event(
         category="wallet",
@@ -134,7 +140,10 @@ EVENTS: dict[str, Event] = {
         category="wallet",
         channels=(EMAIL,),
         title={"en": "Wallet Rejected", "ro": "Portofel respins"},
-        message={"en": "Your wallet has been rejected", "ro": "Portofelul tău a fost respins"},
+        message={
+            "en": "Your wallet {label} has been rejected: {reason}",
+            "ro": "Portofelul tău {label} a fost respins: {reason}",
+        },
     ),
     "security_password_changed": Event(
         category="user",

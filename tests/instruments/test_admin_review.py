@@ -83,7 +83,8 @@ def test_reject_action_asks_for_a_reason_then_records_it(staff_client, user):
     assert (wallet.status, wallet.reject_reason) == ("REJECTED", "Address belongs to a mixer")
     change = InstrumentStatusChange.objects.get(wallet=wallet, to_status="REJECTED")
     assert (change.reason, change.actor_user) == ("Address belongs to a mixer", staff_client.staff)
-    assert Notification.objects.filter(user=user, code="wallet_rejected").count() == 1
+    notification = Notification.objects.get(user=user, code="wallet_rejected")
+    assert notification.message.endswith("has been rejected: Address belongs to a mixer")
     page = staff_client.get(f"/admin/accounts/wallet/{wallet.pk}/change/").content.decode()
     assert "Address belongs to a mixer" in page  # the history inline
 
