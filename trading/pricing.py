@@ -20,7 +20,7 @@ from ccpro.api.validation import laravel_message
 
 from .exceptions import BothAmountsGiven, OperationUnavailable
 from .models import RATE_DEPENDENT_OPERATIONS, Operation
-from .selectors import AssetInfo, MarketConfig, OperationInfo, market_config, rate_price, rates_current, user_market
+from .selectors import AssetInfo, MarketConfig, OperationInfo, market_for_user, rate_price
 
 CONTEXT = Context(prec=60)
 HUNDRED = Decimal(100)
@@ -121,8 +121,7 @@ def price_get(
     """
     if from_amount is not None and to_amount is not None:
         raise BothAmountsGiven()
-    market = user_market(user=user)
-    config = market_config(platform_id=market.platform_id)
+    config, market, current = market_for_user(user=user)
     operation, src, dst, crypto = operation_resolve(config, kind=kind, from_symbol=from_symbol, to_symbol=to_symbol)
     fiat = src if src.is_fiat else dst if dst.is_fiat else None
     op = config.operation(asset=crypto.symbol, operation=operation, fiat=fiat.symbol if fiat else None)
@@ -144,13 +143,13 @@ def price_get(
     with localcontext(CONTEXT):
         percent = op.commission_percent * (HUNDRED - discount) / HUNDRED
         if operation in RATE_DEPENDENT_OPERATIONS:
-            price_from = rate_price(src.symbol, max_age_seconds=config.max_age_seconds, now=now)
-            price_to = rate_price(dst.symbol, max_age_seconds=config.max_age_seconds, now=now)
+            price_from = rate_price(src.symbol, max_age_seconds=config.max_age_seconds, now=now, current=current)
+            price_to = rate_price(dst.symbol, max_age_seconds=config.max_age_seconds, now=now, current=current)
             amounts = _convert(operation, src, dst, price_from, price_to, percent, amount, given_to)
         else:
             # Withdrawals move the asset itself: the commission is a share of it; the rate (the asset's EUR
             # price, last known) is only informative.
-            last = rates_current().get(src.symbol)
+            last = current.get(src.symbol)
             amounts = _withdraw(src, last[0] if last else Decimal(0), percent, amount, given_to)
     rate_raw, rate, amount_from, amount_to, commission_from, commission_to = amounts
 

@@ -1,6 +1,7 @@
 """Reads about assets and a user's money. The ledger issue replaces the body of `user_holds_balance`."""
 
 import time
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -122,15 +123,14 @@ class MarketConfig:
         return next((m for m in self.payment_methods if m.kind == kind and m.fiat == fiat), None)
 
 
-def market_config_version() -> int:
-    return cache.get_or_set(CONFIG_VERSION_KEY, 1, None)
+def market_config_version() -> str:
+    # A random token rather than a counter: after a cache flush the new version cannot collide with an old one
+    # still held by a process (_LOCAL_CONFIGS).
+    return cache.get_or_set(CONFIG_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
 def market_config_invalidate() -> None:
-    try:
-        cache.incr(CONFIG_VERSION_KEY)
-    except ValueError:
-        cache.set(CONFIG_VERSION_KEY, 1, None)
+    cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def rate_feed_get() -> RateFeed:
@@ -194,13 +194,33 @@ def _market_config_load(platform_id) -> MarketConfig:
     )
 
 
-def market_config(*, platform_id) -> MarketConfig:
-    key = f"trading:config:{market_config_version()}:{platform_id}"
-    config = cache.get(key)
+# Built configurations are also kept in the process (keyed by version, so a bump makes them unreachable).
+_LOCAL_CONFIGS: dict[str, MarketConfig] = {}
+
+
+def market_config(*, platform_id, version: str | None = None) -> MarketConfig:
+    key = f"trading:config:{market_config_version() if version is None else version}:{platform_id}"
+    config = _LOCAL_CONFIGS.get(key)
     if config is None:
-        config = _market_config_load(platform_id)
-        cache.set(key, config, CONFIG_TTL)
+        config = cache.get(key)
+        if config is None:
+            config = _market_config_load(platform_id)
+            cache.set(key, config, CONFIG_TTL)
+        if len(_LOCAL_CONFIGS) > 64:
+            _LOCAL_CONFIGS.clear()
+        _LOCAL_CONFIGS[key] = config
     return config
+
+
+def market_for_user(*, user) -> tuple[MarketConfig, "UserMarket", dict[str, tuple[Decimal, int]]]:
+    """The configuration of the user's platform, the user's platform and discount, and the current rates, in one
+    cache round trip when warm (what every price request needs)."""
+    found = cache.get_many([CONFIG_VERSION_KEY, f"trading:user:{user.pk}", CURRENT_RATES_KEY])
+    version = found.get(CONFIG_VERSION_KEY) or market_config_version()
+    market = found.get(f"trading:user:{user.pk}") or user_market(user=user)
+    current = found.get(CURRENT_RATES_KEY)
+    current = rates_current() if current is None else {**current, REFERENCE_FIAT: (Decimal(1), int(time.time()))}
+    return market_config(platform_id=market.platform_id, version=version), market, current
 
 
 @dataclass(frozen=True)
@@ -253,9 +273,9 @@ def rates_current() -> dict[str, tuple[Decimal, int]]:
     return {**current, REFERENCE_FIAT: (Decimal(1), int(time.time()))}
 
 
-def rate_price(symbol: str, *, max_age_seconds: int | None, now: int | None = None) -> Decimal:
+def rate_price(symbol: str, *, max_age_seconds: int | None, now: int | None = None, current=None) -> Decimal:
     """The current EUR price of an asset; raises RateUnavailable when there is none or it is older than allowed."""
-    found = rates_current().get(symbol)
+    found = (rates_current() if current is None else current).get(symbol)
     now = int(time.time()) if now is None else now
     if found is None or (max_age_seconds is not None and now - found[1] > max_age_seconds):
         raise RateUnavailable()
