@@ -39,6 +39,8 @@ urlpatterns = [
     path("", portal.home, name="portal-home"),
     path("dashboard", portal.dashboard, name="portal-dashboard"),
     path("", include("accounts.portal_urls")),
+    path("", include("notifications.portal_urls")),
+    path("", include("trading.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"
