@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Admin second factor (TOTP): django-otp, maintained by the django-otp project (accounts/staff_otp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Portal pages in the signed-in user's options.language (the API and admin stay in the default language).
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,6 +140,9 @@ LOGIN_RATE_PER_IP = env("LOGIN_RATE_PER_IP", default="30/15m")
 MAIL_RATE_PER_IP = env("MAIL_RATE_PER_IP", default="20/h")
 # Account closing: grace period between the request and the anonymisation.
 SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", default=30))
+
+# Admin second factor: the issuer shown by authenticator apps for the staff TOTP devices (accounts/staff_otp.py).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCPro")
 
 # Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
 # KYC (issue 7): uploads per user per day, SMS codes and their throttles, video slots, signed portal links
