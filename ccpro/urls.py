@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("accounts.portal_urls")),
     path("", include("notifications.portal_urls")),
     path("", include("trading.portal_urls")),
+    path("", include("kyc.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"
