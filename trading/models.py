@@ -38,3 +38,6 @@ class Asset(models.Model):
     @property
     def is_crypto(self) -> bool:
         return self.kind != self.Kind.FIAT
+
+
+from .ledger_models import LedgerAccount, LedgerEntry, LedgerTransaction  # noqa: E402, F401

@@ -1,0 +1,1 @@
+from . import ledger_admin  # noqa: F401  (registers the read-only ledger views)
