@@ -195,6 +195,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# How long a quote holds its price (lifeSeconds).
+QUOTE_LIFE_SECONDS = env.int("QUOTE_LIFE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
@@ -206,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30},
     },
     "trading-rate-snapshots-compact": {"task": "trading.tasks.rate_snapshots_compact_task", "schedule": 3600.0},
+    # Quotes whose life ran out become expired (set-based, idempotent; see trading.orders.quote_expire_due).
+    "trading-quote-expire-due": {
+        "task": "trading.tasks.quote_expire_due_task",
+        "schedule": 15.0,
+        "options": {"expires": 60},
+    },
     "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
 }
 

@@ -1,0 +1,168 @@
+"""Reads of quotes, orders and balances, always scoped to their owner."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+
+from ccpro import errors
+
+from .ledger_models import LedgerAccount
+from .models import Asset, Operation
+from .order_models import Order, Quote
+from .rate_providers import REFERENCE_FIAT
+from .selectors import rate_summary, rates_current
+
+ORDER_RELATED = ("from_asset", "to_asset", "asset", "quote", "parent_order", "platform", "proof", "wallet")
+QUOTE_RELATED = ("from_asset", "to_asset", "asset", "platform", "user", "wallet", "order")
+
+
+def _uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise errors.NotFound() from exc
+
+
+def _children():
+    return Prefetch(
+        "child_orders", queryset=Order.objects.only("id", "public_id", "parent_order_id").order_by("created_at")
+    )
+
+
+def order_list(
+    *, user, kind: str | None = None, status: str | None = None, operation: str | None = None, asset: str | None = None
+):
+    """The user's orders, newest first; `kind` coin|token; `asset` matches either side of the order."""
+    qs = Order.objects.filter(user=user)
+    if kind:
+        qs = qs.filter(type=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if operation:
+        qs = qs.filter(operation=operation)
+    if asset:
+        symbol = str(asset).upper()
+        qs = qs.filter(Q(from_asset__symbol=symbol) | Q(to_asset__symbol=symbol))
+    return qs.select_related(*ORDER_RELATED).prefetch_related(_children()).order_by("-created_at", "-id")
+
+
+def order_get(*, user, order_id) -> Order:
+    order = (
+        Order.objects.filter(user=user, pk=_uuid(order_id))
+        .select_related(*ORDER_RELATED, "quote__from_asset", "quote__to_asset", "quote__asset", "quote__platform")
+        .select_related("quote__wallet", "quote__user")
+        .prefetch_related(_children())
+        .first()
+    )
+    if order is None:
+        raise errors.NotFound()
+    return order
+
+
+def quote_list(*, user, status: str | None = None, operation: str | None = None, asset: str | None = None):
+    qs = Quote.objects.filter(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    if operation:
+        qs = qs.filter(operation=operation)
+    if asset:
+        symbol = str(asset).upper()
+        qs = qs.filter(Q(from_asset__symbol=symbol) | Q(to_asset__symbol=symbol))
+    return qs.select_related(*QUOTE_RELATED).order_by("-created_at", "-id")
+
+
+def quote_get(*, user, quote_id) -> Quote:
+    quote = (
+        Quote.objects.filter(user=user, pk=_uuid(quote_id))
+        .select_related(*QUOTE_RELATED, "order__from_asset", "order__to_asset", "order__asset", "order__platform")
+        .select_related("order__parent_order", "order__proof", "order__wallet")
+        .first()
+    )
+    if quote is None:
+        raise errors.NotFound()
+    return quote
+
+
+def order_payment_waiting_exists(*, user) -> bool:
+    return Order.objects.filter(user=user, status=Order.Status.PAYMENT_WAITING).exists()
+
+
+def quote_available_exists(*, user) -> bool:
+    from django.utils import timezone
+
+    return Quote.objects.filter(user=user, status=Quote.Status.AVAILABLE, expires_at__gt=timezone.now()).exists()
+
+
+def instrument_used_by_orders(instrument) -> bool:
+    """Registered with accounts: a bank or card some quote or order used can no longer be edited away."""
+    field = "bank" if instrument._meta.model_name == "bank" else "card"
+    return Order.objects.filter(**{field: instrument}).exists() or Quote.objects.filter(**{field: instrument}).exists()
+
+
+# --- Balances -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    asset: Asset
+    available: Decimal
+    pending: Decimal
+    fiat_available: Decimal
+    fiat_pending: Decimal
+    rates: dict
+    favorite: bool
+
+
+def user_reference_fiat(*, user) -> str:
+    """The fiat balances are valued in: the reference fiat of the rates (EUR) until platforms define their own."""
+    return REFERENCE_FIAT
+
+
+def balance_list(*, user, symbol: str | None = None) -> dict[str, list[Balance]]:
+    """{"coins": [...], "tokens": [...]}: every active coin and token with the user's available and pending
+    amounts and their value in the user's reference fiat at the current rate. With a symbol, only that asset
+    (in its group). `favorite` marks the assets the user holds or has held."""
+    assets = Asset.objects.filter(active=True).exclude(kind=Asset.Kind.FIAT).order_by("position", "symbol")
+    if symbol is not None:
+        assets = assets.filter(symbol=str(symbol).upper())
+        if not assets:
+            raise errors.NotFound()
+    held: dict[int, dict[str, Decimal]] = {}
+    for asset_id, kind, balance in LedgerAccount.objects.filter(
+        user=user, kind__in=LedgerAccount.CUSTOMER_KINDS
+    ).values_list("asset_id", "kind", "balance"):
+        held.setdefault(asset_id, {})[kind] = balance
+    current = rates_current()
+    fiat = user_reference_fiat(user=user)
+    fiat_price = current.get(fiat, (Decimal(1), 0))[0]
+    fiat_decimals = Asset.objects.filter(symbol=fiat).values_list("decimals", flat=True).first() or 2
+    groups: dict[str, list[Balance]] = {}
+    for asset in assets:
+        amounts = held.get(asset.pk, {})
+        unit = Decimal(1).scaleb(-asset.decimals)
+        available = amounts.get(LedgerAccount.Kind.AVAILABLE, Decimal(0)).quantize(unit)
+        pending = amounts.get(LedgerAccount.Kind.PENDING, Decimal(0)).quantize(unit)
+        price = current.get(asset.symbol, (Decimal(0), 0))[0] / fiat_price
+        fiat_unit = Decimal(1).scaleb(-fiat_decimals)
+        groups.setdefault("coins" if asset.kind == Asset.Kind.COIN else "tokens", []).append(
+            Balance(
+                asset=asset,
+                available=available,
+                pending=pending,
+                fiat_available=(available * price).quantize(fiat_unit),
+                fiat_pending=(pending * price).quantize(fiat_unit),
+                rates=rate_summary(symbol=asset.symbol),
+                favorite=asset.pk in held,
+            )
+        )
+    if symbol is None:
+        groups.setdefault("coins", [])
+        groups.setdefault("tokens", [])
+    return groups
+
+
+OPERATIONS = [choice for choice, _ in Operation.choices]
