@@ -6,6 +6,7 @@ from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from notifications import urls as notifications_urls
+from trading import order_views as trading_order_views
 from trading import urls as trading_urls
 
 from . import portal
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", portal.home, name="portal-home"),
     path("dashboard", portal.dashboard, name="portal-dashboard"),
     path("", include("accounts.portal_urls")),
+    path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

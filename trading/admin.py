@@ -106,4 +106,5 @@ class RateSnapshotAdmin(admin.ModelAdmin):
         return False
 
 
-from . import ledger_admin  # noqa: E402, F401  (registers the read-only ledger views)
+# Registered by import: the read-only ledger views, and orders, quotes, work queues and the deposit address pool.
+from . import ledger_admin, order_admin  # noqa: E402, F401

@@ -272,3 +272,25 @@ class DepositAddress(models.Model):
 
     def __str__(self):
         return f"{self.chain_id}:{self.address}"
+
+
+# Back-office work queues: the same orders, filtered by what staff have to do with them (trading/order_admin.py).
+class PaymentReviewOrder(Order):
+    class Meta:
+        proxy = True
+        verbose_name = "order awaiting payment review"
+        verbose_name_plural = "queue: payments to review"
+
+
+class DepositToConfirm(Order):
+    class Meta:
+        proxy = True
+        verbose_name = "deposit to confirm"
+        verbose_name_plural = "queue: deposits to confirm"
+
+
+class WithdrawalToSend(Order):
+    class Meta:
+        proxy = True
+        verbose_name = "withdrawal to send"
+        verbose_name_plural = "queue: withdrawals to send"
