@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -60,7 +60,10 @@ def quote_platform_body(platform) -> dict | None:
     return None if platform is None or platform.code == "CCPRO" else platform_body(platform)
 
 
-def order_body(order: Order, *, detail: bool = False) -> dict:
+def order_body(order: Order, *, detail: bool = False, linked: bool = True) -> dict:
+    """An order as the reference shows it. `detail` (Order Show, Quote Confirmation): the whole quote and
+    `kycLevelRequired`; `linked=False` (Quote Confirmation, the order inside Quote Show): without the
+    `childOrder` and `transfer` links, as those examples have them."""
     instrument = order.bank_id or order.card_id
     body = {
         "id": str(order.pk),
@@ -96,6 +99,9 @@ def order_body(order: Order, *, detail: bool = False) -> dict:
     if detail:
         body["quote"] = quote_body(order.quote, detail=True, embed_order=False) if order.quote_id else None
         body["kycLevelRequired"] = order.kyc_level_required
+    if not linked:
+        del body["childOrder"], body["transfer"]
+        body["externalPlatform"] = quote_platform_body(order.platform)
     body["createdAt"] = unix(order.created_at)
     return body
 
@@ -131,7 +137,7 @@ def quote_body(quote: Quote, *, detail: bool = False, embed_order: bool = True) 
     if detail:
         body["checkout"] = None
     if detail and embed_order and order is not None:
-        body["order"] = order_body(order)
+        body["order"] = order_body(order, linked=False)
     else:
         body["order"] = ref(order)
     body.update(
@@ -211,179 +217,165 @@ def balance_body(balance: order_selectors.Balance) -> dict:
 
 
 # --- Schema descriptions (what the bodies above contain) ------------------------------------------
+# Named classes (not inline serializers), so each shape is one component of /api/schema/. Statuses and
+# operation names are described as strings: the enums live in the documentation of each field.
 
 
-def _ref():
-    return inline_serializer(
-        name="ObjectRef", fields={"id": serializers.UUIDField(allow_null=True), "publicId": serializers.CharField()}
-    )
+class ObjectRefSchema(serializers.Serializer):
+    id = serializers.UUIDField(allow_null=True)
+    publicId = serializers.CharField(allow_null=True)
 
 
-def _platform():
-    return inline_serializer(
-        name="ExternalPlatform",
-        allow_null=True,
-        fields={"code": serializers.CharField(), "name": serializers.CharField(), "url": serializers.CharField()},
-    )
+class ExternalPlatformSchema(serializers.Serializer):
+    code = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
 
 
-def _order_fields(detail: bool) -> dict:
-    fields = {
-        "id": serializers.UUIDField(),
-        "publicId": serializers.CharField(),
-        "status": serializers.ChoiceField(choices=Order.Status.values),
-        "type": serializers.ChoiceField(choices=["coin", "token"]),
-        "typeOperation": serializers.ChoiceField(choices=["in", "out"]),
-        "typeOperationName": serializers.ChoiceField(choices=Operation.values),
-        "fromSymbol": serializers.CharField(allow_null=True),
-        "fromAmount": serializers.CharField(),
-        "rate": serializers.CharField(),
-        "toSymbol": serializers.CharField(),
-        "toAmount": serializers.CharField(),
-        "wallet": serializers.CharField(allow_null=True),
-        "txId": serializers.CharField(allow_null=True),
-        "parentOrder": _ref(),
-        "childOrder": _ref(),
-        "payment": inline_serializer(
-            name="OrderPayment",
-            fields={
-                "method": serializers.CharField(allow_null=True),
-                "id": serializers.UUIDField(allow_null=True),
-                "url": serializers.CharField(allow_null=True),
-                "feePercent": serializers.CharField(),
-                "proofUploaded": serializers.CharField(allow_null=True),
-            },
-        ),
-        "commissions": inline_serializer(
-            name="OrderCommissions", fields={"percent": serializers.CharField(), "amount": serializers.CharField()}
-        ),
-        "quote": _ref(),
-        "transfer": _ref(),
-        "externalPlatform": _platform(),
-        "createdAt": serializers.IntegerField(),
-    }
-    if detail:
-        fields["quote"] = _quote_schema(detail=True, name="OrderQuote")
-        fields["kycLevelRequired"] = serializers.IntegerField()
-    return fields
+class OrderPaymentSchema(serializers.Serializer):
+    method = serializers.CharField(allow_null=True, help_text="bank or card")
+    id = serializers.UUIDField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
+    feePercent = serializers.CharField()
+    proofUploaded = serializers.CharField(allow_null=True, help_text="Where staff and the user read the proof.")
 
 
-def _quote_schema(*, detail: bool, name: str):
-    fields = {
-        "id": serializers.UUIDField(),
-        "publicId": serializers.CharField(),
-        "status": serializers.ChoiceField(choices=Quote.Status.values),
-        "type": serializers.ChoiceField(choices=["coin", "token"]),
-        "typeOperationName": serializers.ChoiceField(choices=QUOTE_OPERATIONS),
-        "payment": inline_serializer(
-            name="QuotePayment",
-            fields={
-                "type": serializers.CharField(allow_null=True),
-                "id": serializers.UUIDField(allow_null=True),
-                "mandatory": serializers.BooleanField(),
-            },
-        ),
-        "from": serializers.CharField(),
-        "to": serializers.CharField(),
-        "amount": serializers.CharField(),
-        "rate": serializers.CharField(),
-        "commission": inline_serializer(
-            name="QuoteCommission",
-            fields={
-                "fromAmount": serializers.CharField(),
-                "fromTotal": serializers.CharField(),
-                "discountPercent": serializers.CharField(),
-                "percent": serializers.CharField(),
-            },
-        ),
-        "total": serializers.CharField(),
-        "parentOrder": _ref(),
-        "wallet": serializers.CharField(allow_null=True),
-        "order": _ref(),
-        "externalPlatform": _platform(),
-        "lifeSeconds": serializers.IntegerField(),
-        "lifeUntilAt": serializers.IntegerField(),
-        "confirmUrl": serializers.CharField(allow_null=True),
-        "createdAt": serializers.IntegerField(),
-    }
-    if detail:
-        fields["checkout"] = serializers.DictField(allow_null=True)
-    return inline_serializer(name=name, fields=fields, allow_null=True)
+class OrderCommissionsSchema(serializers.Serializer):
+    percent = serializers.CharField()
+    amount = serializers.CharField()
 
 
-OrderSchema = inline_serializer(name="Order", fields=_order_fields(False))
-OrderDetailSchema = inline_serializer(name="OrderDetail", fields=_order_fields(True))
-QuoteSchema = _quote_schema(detail=False, name="Quote")
-QuoteDetailSchema = _quote_schema(detail=True, name="QuoteDetail")
-PageMeta = inline_serializer(
-    name="OrderPageMeta",
-    fields={
-        "total": serializers.IntegerField(),
-        "currentPage": serializers.IntegerField(),
-        "perPage": serializers.IntegerField(),
-        "lastPage": serializers.IntegerField(),
-    },
-)
-DepositSchema = inline_serializer(
-    name="Deposit",
-    fields={
-        "id": serializers.UUIDField(),
-        "status": serializers.CharField(),
-        "type": serializers.CharField(),
-        "typeOperation": serializers.CharField(),
-        "typeOperationName": serializers.CharField(),
-        "fromSymbol": serializers.CharField(allow_null=True),
-        "fromAmount": serializers.CharField(),
-        "rate": serializers.CharField(),
-        "toSymbol": serializers.CharField(),
-        "toAmount": serializers.CharField(),
-        "wallet": serializers.CharField(allow_null=True),
-        "txId": serializers.CharField(),
-        "payment": serializers.DictField(),
-        "commissions": serializers.DictField(),
-        "quote": serializers.DictField(allow_null=True),
-        "externalPlatform": serializers.DictField(allow_null=True),
-        "kycLevelRequired": serializers.IntegerField(),
-        "createdAt": serializers.IntegerField(),
-    },
-)
-DepositAddressSchema = inline_serializer(
-    name="DepositAddress",
-    fields={
-        "id": serializers.UUIDField(),
-        "address": serializers.CharField(),
-        "type": serializers.CharField(),
-        "destination": serializers.CharField(),
-        "status": serializers.CharField(),
-        "chain": serializers.CharField(),
-        "createdAt": serializers.IntegerField(),
-    },
-)
-BalanceSchema = inline_serializer(
-    name="Balance",
-    many=True,
-    fields={
-        "name": serializers.CharField(),
-        "symbol": serializers.CharField(),
-        "alias": serializers.CharField(required=False),
-        "rates": serializers.DictField(),
-        "amounts": inline_serializer(
-            name="BalanceAmounts",
-            fields={
-                "crypto": inline_serializer(
-                    name="BalanceCrypto",
-                    fields={"available": serializers.CharField(), "pending": serializers.CharField()},
-                ),
-                "fiat": inline_serializer(
-                    name="BalanceFiat",
-                    fields={"available": serializers.CharField(), "pending": serializers.CharField()},
-                ),
-            },
-        ),
-        "favorite": serializers.BooleanField(),
-    },
-)
-BalancesSchema = inline_serializer(name="Balances", fields={"coins": BalanceSchema, "tokens": BalanceSchema})
+class QuotePaymentSchema(serializers.Serializer):
+    type = serializers.CharField(allow_null=True, help_text="bank or card")
+    id = serializers.UUIDField(allow_null=True)
+    mandatory = serializers.BooleanField()
+
+
+class QuoteCommissionSchema(serializers.Serializer):
+    fromAmount = serializers.CharField()
+    fromTotal = serializers.CharField()
+    discountPercent = serializers.CharField()
+    percent = serializers.CharField()
+
+
+class QuoteSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    publicId = serializers.CharField()
+    status = serializers.CharField(help_text="available, completed, expired")
+    type = serializers.CharField(help_text="coin or token")
+    typeOperationName = serializers.CharField()
+    payment = QuotePaymentSchema()
+    amount = serializers.CharField()
+    rate = serializers.CharField()
+    commission = QuoteCommissionSchema()
+    total = serializers.CharField()
+    parentOrder = ObjectRefSchema()
+    wallet = serializers.CharField(allow_null=True)
+    order = ObjectRefSchema()
+    externalPlatform = ExternalPlatformSchema(allow_null=True)
+    lifeSeconds = serializers.IntegerField()
+    lifeUntilAt = serializers.IntegerField()
+    confirmUrl = serializers.CharField(allow_null=True)
+    createdAt = serializers.IntegerField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField()
+        fields["to"] = serializers.CharField()
+        return fields
+
+
+class OrderSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    publicId = serializers.CharField()
+    status = serializers.CharField(help_text="PAYMENT_WAITING, PROCESSING_PAYMENT, APPROVED, REJECTED")
+    type = serializers.CharField(help_text="coin or token")
+    typeOperation = serializers.CharField(help_text="in or out")
+    typeOperationName = serializers.CharField()
+    fromSymbol = serializers.CharField(allow_null=True)
+    fromAmount = serializers.CharField()
+    rate = serializers.CharField()
+    toSymbol = serializers.CharField()
+    toAmount = serializers.CharField()
+    wallet = serializers.CharField(allow_null=True)
+    txId = serializers.CharField(allow_null=True)
+    parentOrder = ObjectRefSchema()
+    childOrder = ObjectRefSchema()
+    payment = OrderPaymentSchema()
+    commissions = OrderCommissionsSchema()
+    quote = ObjectRefSchema()
+    transfer = ObjectRefSchema()
+    externalPlatform = ExternalPlatformSchema()
+    createdAt = serializers.IntegerField()
+
+
+class QuoteDetailSchema(QuoteSchema):
+    checkout = serializers.DictField(allow_null=True)
+    order = OrderSchema(help_text="{id, publicId} while the quote has no order.")
+
+
+class OrderQuoteSchema(QuoteSchema):
+    checkout = serializers.DictField(allow_null=True)
+
+
+class OrderDetailSchema(OrderSchema):
+    quote = OrderQuoteSchema(allow_null=True)
+    kycLevelRequired = serializers.IntegerField()
+
+
+class DepositSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    type = serializers.CharField()
+    typeOperation = serializers.CharField()
+    typeOperationName = serializers.CharField()
+    fromSymbol = serializers.CharField(allow_null=True)
+    fromAmount = serializers.CharField()
+    rate = serializers.CharField()
+    toSymbol = serializers.CharField()
+    toAmount = serializers.CharField()
+    wallet = serializers.CharField(allow_null=True)
+    txId = serializers.CharField()
+    payment = serializers.DictField()
+    commissions = OrderCommissionsSchema()
+    quote = serializers.DictField(allow_null=True)
+    externalPlatform = serializers.DictField(allow_null=True)
+    kycLevelRequired = serializers.IntegerField()
+    createdAt = serializers.IntegerField()
+
+
+class DepositAddressSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    address = serializers.CharField()
+    type = serializers.CharField(help_text="cold or hot")
+    destination = serializers.CharField(help_text="broker or checkout")
+    status = serializers.CharField(help_text="enabled or disabled")
+    chain = serializers.CharField()
+    createdAt = serializers.IntegerField()
+
+
+class BalancePairSchema(serializers.Serializer):
+    available = serializers.CharField()
+    pending = serializers.CharField()
+
+
+class BalanceAmountsSchema(serializers.Serializer):
+    crypto = BalancePairSchema()
+    fiat = BalancePairSchema()
+
+
+class BalanceSchema(serializers.Serializer):
+    name = serializers.CharField()
+    symbol = serializers.CharField()
+    alias = serializers.CharField(required=False, help_text="Coins only.")
+    rates = serializers.DictField(help_text="As `rates` of the Currency Index.")
+    amounts = BalanceAmountsSchema()
+    favorite = serializers.BooleanField()
+
+
+class BalancesSchema(serializers.Serializer):
+    coins = BalanceSchema(many=True, required=False)
+    tokens = BalanceSchema(many=True, required=False)
 
 
 # --- Input ----------------------------------------------------------------------------------------
@@ -398,8 +390,18 @@ def _required_if(attrs: dict, field: str, when: bool, other: str, value: str) ->
         )
 
 
+class AssetKindField(serializers.CharField):
+    """`type`: coin or token (a CharField with its own check: ChoiceFields named `type` collide in the schema)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in ("coin", "token"):
+            self.fail("invalid_choice", input=value)
+        return value
+
+
 class QuoteCreateInput(InputSerializer):
-    type = serializers.ChoiceField(choices=["coin", "token"])
+    type = AssetKindField(help_text="coin or token")
     orderType = serializers.ChoiceField(choices=QUOTE_OPERATIONS)
     secondOrderType = serializers.ChoiceField(
         choices=[Operation.WITHDRAW, Operation.WITHDRAW_ICO], required=False, allow_null=True, allow_blank=True
@@ -459,7 +461,7 @@ class OrderFilters(InputSerializer):
 
 
 class DepositInput(InputSerializer):
-    type = serializers.ChoiceField(choices=["coin", "token"])
+    type = AssetKindField(help_text="coin or token")
     symbol = serializers.CharField(max_length=16)
     amount = serializers.CharField(max_length=40)
     wallet = serializers.CharField(max_length=191, required=False, allow_null=True, allow_blank=True)
@@ -486,6 +488,18 @@ def _valid(serializer_class, data):
 
 # --- Views ----------------------------------------------------------------------------------------
 
+PAGE_HEADERS = {"total": "X-Total", "currentPage": "X-Current-Page", "perPage": "X-Per-Page", "lastPage": "X-Last-Page"}
+
+
+def paged_response(items: list, meta: dict):
+    """The reference's order and quote lists are `{"data": [...]}` alone: the page's figures travel in headers
+    (`X-Total`, `X-Current-Page`, `X-Per-Page`, `X-Last-Page`); `?page=N` asks for another page."""
+    response = data_response(items)
+    for key, header in PAGE_HEADERS.items():
+        response[header] = str(meta[key])
+    return response
+
+
 ORDER_FILTER_PARAMETERS = [
     OpenApiParameter("status", str, enum=Order.Status.values),
     OpenApiParameter("typeOperationName", str, enum=Operation.values),
@@ -506,7 +520,7 @@ class QuoteListCreateApi(ApiView):
     @extend_schema(
         summary="Quote Create",
         request=QuoteCreateInput,
-        responses={201: data_envelope(QuoteSchema, name="Quote"), **error_responses(*AUTHENTICATED_ERRORS, 405, 412)},
+        responses={201: data_envelope(QuoteSchema), **error_responses(*AUTHENTICATED_ERRORS, 405, 412)},
     )
     def post(self, request, user):
         data = _valid(QuoteCreateInput, request.data)
@@ -533,7 +547,7 @@ class QuoteListCreateApi(ApiView):
             OpenApiParameter("page", int),
         ],
         responses={
-            200: data_envelope(QuoteSchema, many=True, meta=PageMeta, name="Quote"),
+            200: data_envelope(QuoteSchema, many=True),
             **error_responses(*AUTHENTICATED_ERRORS),
         },
     )
@@ -546,13 +560,13 @@ class QuoteListCreateApi(ApiView):
             asset=filters.get("asset") or None,
         )
         items, meta = paginate(quotes, page=request.query_params.get("page"), per_page=PER_PAGE)
-        return data_response([quote_body(q) for q in items], meta=meta)
+        return paged_response([quote_body(q) for q in items], meta)
 
 
 class QuoteDetailApi(ApiView):
     @extend_schema(
         summary="Quote Show",
-        responses={200: data_envelope(QuoteDetailSchema, name="QuoteDetail"), **error_responses(*AUTHENTICATED_ERRORS)},
+        responses={200: data_envelope(QuoteDetailSchema), **error_responses(*AUTHENTICATED_ERRORS)},
     )
     def get(self, request, user, quote):
         return data_response(quote_body(order_selectors.quote_get(user=user, quote_id=quote), detail=True))
@@ -561,7 +575,7 @@ class QuoteDetailApi(ApiView):
         summary="Quote Confirmation",
         request=QuoteConfirmInput,
         responses={
-            201: data_envelope(OrderDetailSchema, name="OrderDetail"),
+            201: data_envelope(OrderDetailSchema),
             **error_responses(*AUTHENTICATED_ERRORS, 405),
         },
     )
@@ -570,7 +584,7 @@ class QuoteDetailApi(ApiView):
         quote_id = order_selectors.quote_get(user=user, quote_id=quote).pk
         order = orders.quote_confirm(user=user, quote_id=quote_id, payment_method_id=data.get("orderPaymentMethod"))
         return data_response(
-            order_body(order_selectors.order_get(user=user, order_id=order.pk), detail=True), status=201
+            order_body(order_selectors.order_get(user=user, order_id=order.pk), detail=True, linked=False), status=201
         )
 
 
@@ -582,7 +596,7 @@ class OrderListApi(ApiView):
     @extend_schema(
         parameters=ORDER_FILTER_PARAMETERS,
         responses={
-            200: data_envelope(OrderSchema, many=True, meta=PageMeta, name="Order"),
+            200: data_envelope(OrderSchema, many=True),
             **error_responses(*AUTHENTICATED_ERRORS),
         },
     )
@@ -596,13 +610,13 @@ class OrderListApi(ApiView):
             asset=filters.get("asset") or None,
         )
         items, meta = paginate(qs, page=filters.get("page"), per_page=PER_PAGE)
-        return data_response([order_body(o) for o in items], meta=meta)
+        return paged_response([order_body(o) for o in items], meta)
 
 
 class OrderDetailApi(ApiView):
     @extend_schema(
         summary="Order Show",
-        responses={200: data_envelope(OrderDetailSchema, name="OrderDetail"), **error_responses(*AUTHENTICATED_ERRORS)},
+        responses={200: data_envelope(OrderDetailSchema), **error_responses(*AUTHENTICATED_ERRORS)},
     )
     def get(self, request, user, order):
         return data_response(order_body(order_selectors.order_get(user=user, order_id=order), detail=True))
@@ -659,7 +673,7 @@ class DepositAddressApi(ApiView):
 class BalanceApi(ApiView):
     @extend_schema(
         summary="User Balances",
-        responses={200: data_envelope(BalancesSchema, name="Balances"), **error_responses(*AUTHENTICATED_ERRORS)},
+        responses={200: data_envelope(BalancesSchema), **error_responses(*AUTHENTICATED_ERRORS)},
     )
     def get(self, request, user, asset=None):
         groups = order_selectors.balance_list(user=user, symbol=asset)

@@ -196,3 +196,68 @@ for _path, _values in (
         budget=3,
         why="token lookup; configuration, the user's platform, current rates and history summaries are cached",
     )(_market_rows(_values))
+
+
+# --- quotes, orders, balances (issue 8) -------------------------------------------------------------
+
+
+def _quotes(user, n):
+    from trading.order_models import Quote
+
+    from .registry import make_quote
+
+    for _ in range(n - Quote.objects.filter(user=user).count()):
+        make_quote(user)
+    return {"quote": Quote.objects.filter(user=user).order_by("created_at").first().pk}
+
+
+def _orders(kind):
+    def grow(user, n):
+        from trading.models import Asset
+        from trading.order_models import Order
+
+        from .registry import make_order, make_quote
+
+        ipsx = Asset.objects.get(symbol="IPSX")
+        have = Order.objects.filter(user=user).count()
+        for i in range(have, n):
+            if kind == "token" or (kind is None and i % 2):
+                make_order(user, type="token", asset=ipsx, to_asset=ipsx)
+            else:
+                make_order(user, quote=make_quote(user, status="completed"))
+        return {"order": Order.objects.filter(user=user).order_by("created_at").first().pk}
+
+    return grow
+
+
+def _balances(user, n):
+    from decimal import Decimal
+
+    from tests.orders.conftest import fund
+
+    from .registry import make_order
+
+    _market_rows({})(user, 1)
+    fund(user, "ETH", Decimal(n), key=f"budget:{user.pk}:{n}")
+    make_order(user)
+
+
+query_budget("/api/v1/user/{user}/quote", budget=4, why="token lookup, count, the page with assets, wallet, platform")(
+    _quotes
+)
+query_budget("/api/v1/user/{user}/quote/{quote}", budget=3, why="token lookup, the quote with its relations")(_quotes)
+for _path, _kind in (("order", None), ("order/coin", "coin"), ("order/token", "token")):
+    query_budget(
+        f"/api/v1/user/{{user}}/{_path}",
+        budget=5,
+        why="token lookup, count, the page with assets/quote/parent/platform, prefetched child orders",
+    )(_orders(_kind))
+query_budget("/api/v1/user/{user}/order/{order}", budget=4, why="token lookup, the order with its quote, child orders")(
+    _orders(None)
+)
+for _path in ("balances", "balances/{asset}"):
+    query_budget(
+        f"/api/v1/user/{{user}}/{_path}",
+        budget=6,
+        why="token lookup, assets, the user's ledger accounts, the fiat's decimals; rates and summaries cached",
+    )(_balances)

@@ -140,3 +140,67 @@ def _notification(user) -> str:
 
 
 register_nested_id("notification_id", _notification)
+
+
+# --- quotes and orders (issue 8) -------------------------------------------------------------------
+
+
+def make_quote(user, **fields):
+    """An available buy_with_fiat quote of the user's, written directly (no market needed)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from trading.models import Asset
+    from trading.order_models import Quote
+
+    eth, eur = Asset.objects.get(symbol="ETH"), Asset.objects.get(symbol="EUR")
+    values = {
+        "user": user,
+        "type": "coin",
+        "operation": "buy_with_fiat",
+        "asset": eth,
+        "from_asset": eur,
+        "to_asset": eth,
+        "from_amount": Decimal("80.08"),
+        "to_amount": Decimal("0.5"),
+        "rate": Decimal("160.16"),
+        "rate_raw": Decimal("160.16"),
+        "commission_percent": Decimal(0),
+        "commission_from": Decimal(0),
+        "commission_to": Decimal(0),
+        "payment_type": "bank",
+        "life_seconds": 300,
+        "expires_at": timezone.now() + timedelta(seconds=300),
+        **fields,
+    }
+    return Quote.objects.create(**values)
+
+
+def make_order(user, **fields):
+    """A deposit order of the user's in PROCESSING_PAYMENT, written directly."""
+    import uuid
+    from decimal import Decimal
+
+    from trading.models import Asset
+    from trading.order_models import Order
+
+    eth = Asset.objects.get(symbol="ETH")
+    values = {
+        "user": user,
+        "status": "PROCESSING_PAYMENT",
+        "type": "coin",
+        "operation": "deposit",
+        "asset": eth,
+        "to_asset": eth,
+        "to_amount": Decimal("1"),
+        "tx_id": f"0x{uuid.uuid4().hex}",
+        "tx_chain": eth,
+        **fields,
+    }
+    return Order.objects.create(**values)
+
+
+register_nested_id("quote", lambda user: str(make_quote(user).pk))
+register_nested_id("order", lambda user: str(make_order(user).pk))

@@ -243,8 +243,9 @@ def test_buy_then_withdraw_child_order_follows_its_parent(market, user, user_api
         wallet=str(wallet.pk),
     )
     order = confirm(user_api, user, q["id"]).json()["data"]
-    assert order["childOrder"]["id"] is not None
-    child = Order.objects.get(pk=order["childOrder"]["id"])
+    child = Order.objects.get(pk=order["id"]).child_order
+    listed = user_api.get(f"/api/v1/user/{user.pk}/order/{order['id']}").json()["data"]
+    assert listed["childOrder"] == {"id": str(child.pk), "publicId": child.public_id}
     assert child.status == "PAYMENT_WAITING" and child.parent_order_id is not None
     s = staff()
     orders.order_payment_received(order_id=order["id"], staff=s)
@@ -272,7 +273,7 @@ def test_rejected_parent_rejects_its_child(market, user, user_api):
     )
     order = confirm(user_api, user, q["id"]).json()["data"]
     orders.order_reject(order_id=order["id"], staff=staff(), reason="card payment failed")
-    assert Order.objects.get(pk=order["childOrder"]["id"]).status == "REJECTED"
+    assert Order.objects.get(pk=order["id"]).child_order.status == "REJECTED"
 
 
 def test_deposit_claim_credited_once_on_approval(market, user, user_api, other_user, other_api):
