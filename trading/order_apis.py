@@ -31,15 +31,14 @@ QUOTE_OPERATIONS = [op for op in Operation.values if op != Operation.DEPOSIT]
 
 def amount(value: Decimal | None, asset=None) -> str:
     """An amount with its asset's decimals (`"0.20000000"` for XBT), never in exponent form."""
-    if value is None:
-        value = Decimal(0)
+    value = Decimal(value or 0)  # a row just created still holds its int default
     if asset is not None:
         value = value.quantize(Decimal(1).scaleb(-asset.decimals))
     return decimal_string(value)
 
 
 def plain(value: Decimal | None) -> str:
-    return decimal_string((value or Decimal(0)).normalize())
+    return decimal_string(Decimal(value or 0).normalize())
 
 
 def unix(value) -> int | None:

@@ -131,6 +131,17 @@ def _notify(order: Order, to_status: str) -> None:
         notification_create(user=order.user, event="order_payment_received", meta=meta)
 
 
+def _emit(order: Order) -> None:
+    """Tell the user's partner platforms (instant event notification, delivered after commit)."""
+    from platforms.services import ien_emit_for_user
+
+    from .order_apis import order_body
+
+    ien_emit_for_user(
+        user=order.user, event_type="order.status", stream=f"order:{order.pk}", obj_payload=order_body(order)
+    )
+
+
 @transaction.atomic
 def order_transition(
     *, order_id, to_status: str, actor: str, actor_user=None, reason: str = "", tx_id: str | None = None
@@ -168,6 +179,7 @@ def order_transition(
     order.save(update_fields=["status", "tx_id", "updated_at"])
     _record(order, from_status=from_status, to_status=to_status, actor=actor, actor_user=actor_user, reason=reason)
     _notify(order, to_status)
+    _emit(order)
 
     if to_status in (S.APPROVED, S.REJECTED):
         for child_id in order.child_orders.filter(status=S.PAYMENT_WAITING).values_list("pk", flat=True):
@@ -537,6 +549,7 @@ def quote_confirm(*, user, quote_id, payment_method_id=None, now=None) -> Order:
         kyc_level_required=kyc_level,
     )
     _order_open(order, actor=Actor.USER, actor_user=user, reason=f"quote {quote.public_id} confirmed")
+    _emit(order)
     quote.status = Quote.Status.COMPLETED
     if instrument is not None and quote.payment_instrument is None:
         quote.bank = order.bank
@@ -637,6 +650,7 @@ def deposit_create(*, user, type: str, symbol: str, amount: str, tx_id: str, wal
     try:
         with transaction.atomic():
             _order_open(order, actor=Actor.USER, actor_user=user, reason="deposit claimed")
+        _emit(order)
     except IntegrityError as exc:  # the same transaction claimed concurrently
         raise errors.InvalidInput(errors={"txID": ["The txID has already been claimed."]}) from exc
     return order
