@@ -10,7 +10,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from ccpro import errors
 from ccpro.api.fields import decimal_string
-from ccpro.api.pagination import paginate
 from ccpro.api.responses import data_response, message_response
 from ccpro.api.schema import AUTHENTICATED_ERRORS, MessageBody, data_envelope, error_responses
 from ccpro.api.validation import InputSerializer
@@ -558,7 +557,12 @@ class QuoteListCreateApi(ApiView):
             operation=filters.get("type") or None,
             asset=filters.get("asset") or None,
         )
-        items, meta = paginate(quotes, page=request.query_params.get("page"), per_page=PER_PAGE)
+        items, meta = order_selectors.page_of(
+            quotes,
+            page=request.query_params.get("page"),
+            per_page=PER_PAGE,
+            relations=order_selectors.with_quote_relations,
+        )
         return paged_response([quote_body(q) for q in items], meta)
 
 
@@ -608,7 +612,9 @@ class OrderListApi(ApiView):
             operation=filters.get("typeOperationName") or None,
             asset=filters.get("asset") or None,
         )
-        items, meta = paginate(qs, page=filters.get("page"), per_page=PER_PAGE)
+        items, meta = order_selectors.page_of(
+            qs, page=filters.get("page"), per_page=PER_PAGE, relations=order_selectors.with_order_relations
+        )
         return paged_response([order_body(o) for o in items], meta)
 
 
