@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
+from kyc import urls as kyc_urls
 from notifications import urls as notifications_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
@@ -19,6 +20,7 @@ user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
+    *kyc_urls.user_urlpatterns,
 ]
 
 api_v1 = [
@@ -38,6 +40,8 @@ urlpatterns = [
     path("", portal.home, name="portal-home"),
     path("dashboard", portal.dashboard, name="portal-dashboard"),
     path("", include("accounts.portal_urls")),
+    path("", include("notifications.portal_urls")),
+    path("", include("trading.portal_urls")),
     path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
 ]
 

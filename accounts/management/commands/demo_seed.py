@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "notifications.demo",
     "trading.demo",
     "platforms.demo",
+    "kyc.demo",
     "trading.order_demo",
 ]
 
