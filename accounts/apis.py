@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 
 from ccpro.api.fields import IsoMillisecondsField, UnixTimestampField
@@ -24,6 +24,7 @@ from kyc.selectors import kyc_summary
 from platforms.selectors import platform_get_active, platform_links_for_user
 
 from . import selectors, services
+from .instrument_apis import BankOutput, CardOutput, WalletOutput
 
 ALPHA_SPACE = re.compile(r"^[^\W\d_]+( [^\W\d_]+)*$")
 ALPHA_DASH = re.compile(r"^[\w-]+$", re.ASCII)
@@ -75,15 +76,18 @@ class UserProfileOutput(UserOutput):
     def get_kyc(self, user) -> dict:
         return kyc_summary(user=user)
 
-    # Banks, cards and wallets arrive with the instruments issue; until then a user has none.
+    # One query per list (wallets join their asset): no per-item queries.
+    @extend_schema_field(WalletOutput(many=True))
     def get_wallets(self, user) -> list[dict]:
-        return []
+        return WalletOutput(selectors.wallet_list(user=user), many=True).data
 
+    @extend_schema_field(CardOutput(many=True))
     def get_cards(self, user) -> list[dict]:
-        return []
+        return CardOutput(selectors.card_list(user=user), many=True).data
 
+    @extend_schema_field(BankOutput(many=True))
     def get_banks(self, user) -> list[dict]:
-        return []
+        return BankOutput(selectors.bank_list(user=user), many=True).data
 
     def get_externalPlatforms(self, user) -> list[dict]:
         return ExternalPlatformOutput(platform_links_for_user(user=user), many=True).data

@@ -55,3 +55,20 @@ class MailRateLimited(errors.RateLimited):
 
 def field_error(field: str, message: str) -> errors.InvalidInput:
     return errors.InvalidInput(errors={field: [message]})
+
+
+# --- Banks, cards and wallets ----------------------------------------------------------------------
+
+
+class BankAlreadyUsed(errors.ActionForbidden):
+    default_message = "This bank has been already used in previous actions."
+
+
+class CardAlreadyUsed(errors.ActionForbidden):
+    default_message = "This card has been already used in previous actions."
+
+
+class InstrumentTransitionRefused(errors.StateConflict):
+    """A status move the review workflow does not allow (e.g. confirming a rejected card)."""
+
+    default_message = "This status change is not allowed."

@@ -181,3 +181,7 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"{self.purpose} for {self.user_id}"
+
+
+# Banks, cards and withdrawal wallets (issue 5) live in their own module of this app.
+from .instruments_models import Bank, Card, InstrumentStatus, InstrumentStatusChange, Wallet  # noqa: E402, F401

@@ -118,8 +118,10 @@ def access_token_invalidate(*, user: User, token_reference: str, ip: str | None)
 
 
 @transaction.atomic
-def user_logout(*, user: User, token: AccessToken, ip: str | None) -> None:
-    AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def user_logout(*, user: User, token: AccessToken | None, ip: str | None) -> None:
+    """End an API token (`token`) or, with token=None, record the end of a web session (the portal)."""
+    if token is not None:
+        AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     security_event_record(user=user, code=SecurityEvent.Code.LOGOUT, ip=ip)
 
 
@@ -144,9 +146,9 @@ def user_find_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=(email or "").strip(), closed_at__isnull=True).first()
 
 
-def user_authenticate(*, email: str, password: str, ip: str | None, user_agent: str = "") -> tuple[AccessToken, str]:
-    """Email and password → a new access token. Unverified accounts get a token too (their requests then
-    answer 403 "Your account is inactive." until they verify), so a client can tell them apart."""
+def user_credentials_check(*, email: str, password: str, ip: str | None) -> User:
+    """The account owning email and password, under the brute-force limits every sign-in shares (API tokens
+    and portal sessions): a lockout refuses even the right password; a wrong one counts a failure."""
     email = email.strip().lower()
     if _login_limited(email=email, ip=ip, increment=False):
         raise exc.TooManyLoginAttempts()
@@ -159,11 +161,32 @@ def user_authenticate(*, email: str, password: str, ip: str | None, user_agent: 
         _login_limited(email=email, ip=ip, increment=True)
         security_event_record(user=user, code=SecurityEvent.Code.LOGIN_FAILED, ip=ip)
         raise exc.WrongPassword()
+    return user
+
+
+def user_authenticate(*, email: str, password: str, ip: str | None, user_agent: str = "") -> tuple[AccessToken, str]:
+    """Email and password → a new access token. Unverified accounts get a token too (their requests then
+    answer 403 "Your account is inactive." until they verify), so a client can tell them apart."""
+    user = user_credentials_check(email=email, password=password, ip=ip)
     with transaction.atomic():
         token, raw = access_token_create(user=user, ip=ip, user_agent=user_agent)
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         security_event_record(user=user, code=SecurityEvent.Code.LOGIN_SUCCESS, ip=ip)
     return token, raw
+
+
+def user_session_login(*, email: str, password: str, ip: str | None) -> User:
+    """Email and password → the user a web session may be opened for (the portal then calls Django's login()).
+
+    Same checks and limits as `user_authenticate`; unlike a token, a session is only for an active account
+    (verified, not deactivated by staff), so an inactive one is refused here after the password matched."""
+    user = user_credentials_check(email=email, password=password, ip=ip)
+    if not user.is_active:
+        raise errors.AccountInactive()
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        security_event_record(user=user, code=SecurityEvent.Code.LOGIN_SUCCESS, ip=ip)
+    return user
 
 
 # --- One-time codes -------------------------------------------------------------------------------

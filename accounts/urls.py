@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, instrument_apis
 
 # Fixed `user/...` paths come before `user/<user>` so they are never taken for a user id.
 public_urlpatterns = [
@@ -23,4 +23,11 @@ user_urlpatterns = [
     path("securities/invalidate/<str:token>", apis.AccessTokenInvalidateApi.as_view(), name="security-invalidate"),
     path("account/close/initiate", apis.AccountCloseInitiateApi.as_view(), name="account-close-initiate"),
     path("account/close/abort", apis.AccountCloseAbortApi.as_view(), name="account-close-abort"),
+    # Banks, cards and withdrawal wallets (issue 5).
+    path("bank", instrument_apis.BankListCreateApi.as_view(), name="bank-list"),
+    path("bank/<str:bank>", instrument_apis.BankDetailApi.as_view(), name="bank-detail"),
+    path("card", instrument_apis.CardListCreateApi.as_view(), name="card-list"),
+    path("card/<str:card>", instrument_apis.CardDetailApi.as_view(), name="card-detail"),
+    path("wallet", instrument_apis.WalletListCreateApi.as_view(), name="wallet-list"),
+    path("wallet/<str:wallet>", instrument_apis.WalletDetailApi.as_view(), name="wallet-detail"),
 ]

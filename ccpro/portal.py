@@ -1,6 +1,94 @@
-from django.shortcuts import render
+"""The web portal's entry: the front page, the sign-in guard every portal page uses, and the dashboard.
+
+The dashboard is a list of panels. Each panel names a template (`templates/portal/panels/…`) and a function
+that reads what it shows through the owning app's selectors; an app that has something to show on the
+dashboard (balances, rates, orders, notifications) adds a `DashboardPanel` to `DASHBOARD_PANELS` in the order
+it should appear, and the page lays them out. Nothing is shown that is not read from the database.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+
+from kyc.selectors import kyc_summary
+
+LOGIN_URL = "accounts:login"
 
 
+def login_required(view):
+    """Portal pages need a signed-in (session) user; anybody else is sent to the portal's sign-in page."""
+    return django_login_required(view, login_url=LOGIN_URL)
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    name: str  # CSS/test hook: the panel renders as <section data-panel="name">
+    template: str
+    context: Callable  # (request) -> dict for the template
+    wide: bool = False  # spans the whole width of the grid
+
+
+# Steps of the KYC summary shown on the dashboard, in the order a user goes through them.
+KYC_STEPS = (
+    ("personal", "Personal data"),
+    ("address", "Address"),
+    ("documents", "Identity documents"),
+    ("phone", "Phone number"),
+    ("video", "Video identification"),
+    ("enhancedDueDiligence", "Enhanced due diligence"),
+)
+
+
+def _profile_panel(request) -> dict:
+    return {"profile": request.user}
+
+
+def _kyc_panel(request) -> dict:
+    summary = kyc_summary(user=request.user)
+    steps = []
+    for key, label in KYC_STEPS:
+        item = summary.get(key) or {}
+        if not item.get("required"):
+            continue
+        status = item.get("status")
+        if key == "phone":
+            status = "VERIFIED" if item.get("isVerified") else "NOT COMPLETED"
+        elif key == "documents":
+            status = (item.get("governmentIdFront") or {}).get("status")
+        steps.append({"key": key, "label": label, "status": status or "NOT COMPLETED"})
+    required = dict(KYC_STEPS).get(summary.get("required"), summary.get("required"))
+    return {"kyc": summary, "kyc_steps": steps, "kyc_required": required}
+
+
+# Later work adds, in this order: balances (per asset with fiat value), rates chart, recent orders,
+# notifications — each a DashboardPanel reading its app's selectors.
+DASHBOARD_PANELS: list[DashboardPanel] = [
+    DashboardPanel("profile", "portal/panels/profile.html", _profile_panel),
+    DashboardPanel("kyc", "portal/panels/kyc_summary.html", _kyc_panel),
+]
+
+
+@require_GET
 def home(request):
-    """The web portal's front page (the portal issue grows it into the end-user site)."""
+    """The front page: signed-in users go to their dashboard; visitors see what CCPro is and how to start."""
+    if request.user.is_authenticated:
+        return redirect("portal-dashboard")
     return render(request, "portal/home.html")
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    panels = [
+        {
+            "name": panel.name,
+            "wide": panel.wide,
+            "html": render_to_string(panel.template, panel.context(request), request=request),
+        }
+        for panel in DASHBOARD_PANELS
+    ]
+    return render(request, "portal/dashboard.html", {"panels": panels, "nav": "dashboard"})

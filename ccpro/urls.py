@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
+from notifications import urls as notifications_urls
+from trading import urls as trading_urls
 
 from . import portal
 
@@ -12,6 +14,8 @@ from . import portal
 # segment against the caller before any handler runs.
 user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
+    *trading_urls.user_urlpatterns,
+    *notifications_urls.user_urlpatterns,
 ]
 
 api_v1 = [
@@ -27,6 +31,8 @@ urlpatterns = [
     path("files/<int:file_id>", upload_views.stored_file_download, name="stored-file"),
     path("admin/", admin.site.urls),
     path("", portal.home, name="portal-home"),
+    path("dashboard", portal.dashboard, name="portal-dashboard"),
+    path("", include("accounts.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

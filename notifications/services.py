@@ -1,47 +1,284 @@
-"""Delivery of mail to users: rendered from templates in the user's language, sent by a Celery task after commit."""
+"""Notifications and their delivery by mail and SMS.
+
+`notification_create` is the one entry point other apps call when something happens to a user: it stores the
+inbox notification in the user's language and, per the event's channels, one `Delivery` row per channel, each
+sent by `delivery_send_task` once the transaction commits. `email_enqueue` sends an account mail (verification
+code, password reset…) through the same deliveries, without an inbox entry.
+
+Sending is idempotent per delivery: the sender locks the row, skips it once sent, and logs every attempt.
+"""
+
+import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+
+from . import events as notification_events
+from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
+from .models import Delivery, DeliveryAttempt, Notification
+from .sms import SmsMessage, get_connection
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES = [code for code, _ in settings.LANGUAGES]
+ERROR_TEXT_LIMIT = 2000
+# A pending delivery never tried after this long lost its task (broker down at commit time): sent again.
+STALE_PENDING_AFTER = timedelta(minutes=15)
 
 
-def _render(template: str, language: str, suffix: str, context: dict) -> str:
-    names = [f"emails/{language}/{template}.{suffix}", f"emails/en/{template}.{suffix}"]
+def _language(language: str | None) -> str:
+    return language if language in SUPPORTED_LANGUAGES else "en"
+
+
+# --- Mail rendering -------------------------------------------------------------------------------
+
+
+def _render(names: list[str], language: str, context: dict) -> str:
     with translation.override(language):
         return render_to_string(names, context)
 
 
-def email_render(*, template: str, language: str, context: dict) -> dict:
-    """Subject, text and HTML of a mail template (`templates/emails/<lang>/<name>.{subject,txt,html}`)."""
-    language = language if language in SUPPORTED_LANGUAGES else "en"
+def _render_mail(names_for, language: str, context: dict) -> dict:
     context = {"site_url": settings.SITE_URL, **context}
     rendered = {
-        "subject": " ".join(_render(template, language, "subject.txt", context).split()),
-        "text": _render(template, language, "txt", context),
+        "subject": " ".join(_render(names_for("subject.txt"), language, context).split()),
+        "text": _render(names_for("txt"), language, context),
     }
     try:
-        rendered["html"] = _render(template, language, "html", context)
+        rendered["html"] = _render(names_for("html"), language, context)
     except TemplateDoesNotExist:
         rendered["html"] = None
     return rendered
 
 
-def email_enqueue(*, to: str, template: str, language: str = "en", context: dict | None = None) -> None:
-    """Render now (no model objects cross into the task) and send once the transaction commits."""
-    from .tasks import email_send_task
+def email_render(*, template: str, language: str, context: dict) -> dict:
+    """Subject, text and HTML of a mail template (`templates/emails/<lang>/<name>.{subject.txt,txt,html}`)."""
+    language = _language(language)
+    return _render_mail(
+        lambda suffix: [f"emails/{language}/{template}.{suffix}", f"emails/en/{template}.{suffix}"], language, context
+    )
 
+
+def _notification_mail(notification: Notification, language: str) -> dict:
+    """A notification's mail: `emails/<lang>/notification_<code>.*` when an event has its own, else the generic."""
+    language = _language(language)
+    context = {
+        "first_name": notification.user.first_name,
+        "title": notification.title,
+        "message": notification.message,
+        "meta": notification.meta,
+    }
+
+    def names(suffix):
+        return [
+            f"emails/{language}/notification_{notification.code}.{suffix}",
+            f"emails/{language}/notification.{suffix}",
+            f"emails/en/notification.{suffix}",
+        ]
+
+    return _render_mail(names, language, context)
+
+
+def _sms_text(notification: Notification) -> str:
+    return f"CCPro: {notification.message}"
+
+
+# --- Creating ---------------------------------------------------------------------------------------
+
+
+def _enqueue(delivery: Delivery, content: dict | None = None) -> None:
+    """Send after commit. robust: a broker outage is logged, the committed request still succeeds, and the
+    pending delivery is picked up again by `delivery_redeliver_stale` (notification deliveries)."""
+    from .tasks import delivery_send_task
+
+    delivery_id = delivery.pk
+    kwargs = {"delivery_id": delivery_id}
+    if content is not None:
+        kwargs["content"] = content
+    transaction.on_commit(lambda: delivery_send_task.delay(**kwargs), robust=True)
+
+
+def _recipient(user, channel: str) -> str:
+    if user.closed_at is not None:
+        return ""
+    if channel == notification_events.EMAIL:
+        return user.email
+    if channel == notification_events.SMS:
+        return f"+{user.phone}" if user.phone else ""
+    raise ValueError(f"unknown channel {channel}")
+
+
+@transaction.atomic
+def notification_create(*, user, event: str, context: dict | None = None, meta: dict | None = None) -> Notification:
+    """Put a notification in the user's inbox and deliver it on the event's channels, in the user's language.
+
+    `event` names an entry of `notifications.events.EVENTS`; `meta` is the related object as the API shows it
+    (`{"id": …, "publicId": …}`) and is also available to the wording, with `context`."""
+    spec = notification_events.EVENTS[event]
+    meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
+    language = _language(user.language)
+    title, message = notification_events.wording(spec, language, {**meta, **(context or {})})
+    notification = Notification.objects.create(
+        user=user,
+        title=title[:191],
+        message=message,
+        category=spec.category,
+        code=event,
+        meta=meta,
+        language=language,
+    )
+    for channel in spec.channels:
+        recipient = _recipient(user, channel)
+        if not recipient:
+            continue
+        delivery = Delivery.objects.create(
+            notification=notification,
+            user=user,
+            channel=channel,
+            recipient=recipient,
+            template=event,
+            language=language,
+            subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
+        )
+        _enqueue(delivery)
+    return notification
+
+
+def email_enqueue(*, to: str, template: str, language: str = "en", context: dict | None = None, user=None) -> Delivery:
+    """An account mail (no inbox entry). Rendered now; the body travels only in the task, never into the
+    database, because some carry secrets (verification codes, reset tokens). The delivery row logs it."""
+    language = _language(language)
     rendered = email_render(template=template, language=language, context=context or {})
-    transaction.on_commit(lambda: email_send_task.delay(to=to, **rendered))
+    delivery = Delivery.objects.create(
+        user=user,
+        channel=Delivery.Channel.EMAIL,
+        recipient=to,
+        template=template,
+        language=language,
+        subject=rendered["subject"][:255],
+    )
+    _enqueue(delivery, content=rendered)
+    return delivery
+
+
+# --- Reading state ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user):
+    """Mark every unread notification of the user as read; returns those just marked (a queryset)."""
+    now = timezone.now()
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    ids = list(unread.select_for_update().values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=now)
+    return Notification.objects.filter(user=user, read_at=now).order_by("-created_at", "-id")
+
+
+# --- Sending ----------------------------------------------------------------------------------------
 
 
 def email_send(*, to: str, subject: str, text: str, html: str | None = None) -> None:
-    from django.core.mail import EmailMultiAlternatives
-
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+def _deliver(delivery: Delivery, content: dict | None) -> str:
+    """Hand the message to the mail or SMS backend; returns the provider's reference when it gives one."""
+    if delivery.channel == Delivery.Channel.EMAIL:
+        if content is None:
+            if delivery.notification is None:
+                raise DeliveryImpossible("the content of this account mail was not kept; it cannot be sent again")
+            content = _notification_mail(delivery.notification, delivery.language)
+        email_send(to=delivery.recipient, subject=content["subject"], text=content["text"], html=content.get("html"))
+        return ""
+    if delivery.notification is None:
+        raise DeliveryImpossible("an SMS needs a notification")
+    connection = get_connection()
+    if connection.send_messages([SmsMessage(to=delivery.recipient, body=_sms_text(delivery.notification))]) != 1:
+        raise DeliveryError("the SMS backend did not accept the message")
+    references = getattr(connection, "references", None) or [""]
+    return references[-1]
+
+
+def delivery_send(*, delivery_id: int, content: dict | None = None) -> Delivery | None:
+    """Send one delivery unless already sent. Every try is logged; a failure is recorded and re-raised as
+    DeliveryError for the task to retry with backoff. Returns None when the delivery no longer exists."""
+    failure: Exception | None = None
+    with transaction.atomic():
+        # The row lock is held while sending: a duplicate task skips (and retries later) instead of sending too.
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification__user")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            if Delivery.objects.filter(pk=delivery_id).exists():
+                raise DeliveryBusy(f"delivery {delivery_id} is being sent by another worker")
+            return None
+        if delivery.status == Delivery.Status.SENT:
+            return delivery
+        delivery.attempts += 1
+        now = timezone.now()
+        reference = ""
+        try:
+            reference = _deliver(delivery, content)
+        except DeliveryImpossible as error:
+            failure = error
+        except Exception as error:  # noqa: BLE001 - any backend failure is recorded and retried
+            failure = DeliveryError(f"{type(error).__name__}: {error}")
+            failure.__cause__ = error
+        if failure is None:
+            delivery.status = Delivery.Status.SENT
+            delivery.sent_at = now
+            delivery.provider_reference = reference[:128]
+            delivery.last_error = ""
+        else:
+            delivery.status = Delivery.Status.FAILED
+            delivery.last_error = str(failure)[:ERROR_TEXT_LIMIT]
+            log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, failure)
+        delivery.updated_at = now
+        delivery.save(update_fields=["status", "sent_at", "provider_reference", "last_error", "attempts", "updated_at"])
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            succeeded=failure is None,
+            error=delivery.last_error if failure else "",
+            provider_reference=reference[:128],
+        )
+    if failure is not None:
+        raise failure
+    return delivery
+
+
+def delivery_retry(*, delivery: Delivery) -> bool:
+    """Staff ask for a failed notification delivery to be sent again (account mails cannot: no content kept)."""
+    if delivery.status == Delivery.Status.SENT or delivery.notification_id is None:
+        return False
+    with transaction.atomic():
+        _enqueue(delivery)
+    return True
+
+
+def delivery_redeliver_stale(*, now=None) -> int:
+    """Enqueue again the notification deliveries never tried long after creation (their task was lost)."""
+    now = now or timezone.now()
+    stale = Delivery.objects.filter(
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        notification__isnull=False,
+        created_at__lte=now - STALE_PENDING_AFTER,
+    ).only("pk")
+    count = 0
+    with transaction.atomic():
+        for delivery in stale[:1000]:
+            _enqueue(delivery)
+            count += 1
+    return count

@@ -3,6 +3,24 @@ import smtplib
 from celery import shared_task
 
 from . import services
+from .exceptions import DeliveryError
+
+
+@shared_task(
+    autoretry_for=(DeliveryError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def delivery_send_task(*, delivery_id: int, content: dict | None = None) -> None:
+    """Send one delivery (idempotent: a retried or duplicated task never sends twice)."""
+    services.delivery_send(delivery_id=delivery_id, content=content)
+
+
+@shared_task
+def delivery_redeliver_stale_task() -> int:
+    return services.delivery_redeliver_stale()
 
 
 @shared_task(
@@ -12,4 +30,5 @@ from . import services
     max_retries=8,
 )
 def email_send_task(*, to: str, subject: str, text: str, html: str | None = None) -> None:
+    """Kept for messages queued before deliveries existed; new mail goes through delivery_send_task."""
     services.email_send(to=to, subject=subject, text=text, html=html)

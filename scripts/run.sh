@@ -26,7 +26,7 @@ mkdir -p var
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
 "$VENV/bin/celery" -A ccpro worker --loglevel INFO --concurrency 2 &
 "$VENV/bin/celery" -A ccpro beat --loglevel INFO &
-echo "Web on http://127.0.0.1:$PORT  (API /api/v1/, docs /api/docs/, admin /admin/, health /health/)"
+echo "Web on http://127.0.0.1:$PORT  (portal /, API /api/v1/, docs /api/docs/, admin /admin/, health /health/)"
 echo "Mail is written to var/mail/, SMS to var/sms/ (EMAIL_BACKEND / SMS_BACKEND change that)."
 "$VENV/bin/gunicorn" ccpro.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile - &
 wait

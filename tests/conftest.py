@@ -8,6 +8,20 @@ from notifications.sms.backends import locmem as sms_locmem
 from .factories import UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests (threads, live server) empty every table when they end. Serialized rollback puts back
+    the rows the data migrations seeded (assets, the house platform, KYC levels, staff groups), so the tests that
+    run after them still find that reference data."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        )
+        if transactional:
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_outboxes():
     cache.clear()

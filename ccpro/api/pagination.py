@@ -7,15 +7,17 @@ from django.db.models import QuerySet
 from ccpro import errors
 
 
-def paginate(queryset: QuerySet, *, page, per_page: int = 25):
-    """Returns (items of the page, meta). A page beyond the last is empty; a malformed page is 404."""
+def paginate(queryset: QuerySet | list, *, page, per_page: int = 25):
+    """Returns (items of the page, meta). A page beyond the last is empty; a malformed page is 404.
+
+    A list (already fetched, e.g. one object looked up by id) is paged the same way without a count query."""
     try:
         page_number = int(page or 1)
     except (TypeError, ValueError) as exc:
         raise errors.NotFound() from exc
     if page_number < 1:
         raise errors.NotFound()
-    total = queryset.count()
+    total = len(queryset) if isinstance(queryset, list) else queryset.count()
     offset = (page_number - 1) * per_page
     items = list(queryset[offset : offset + per_page]) if offset < total else []
     meta = {

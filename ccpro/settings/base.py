@@ -105,7 +105,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login"
 
 # API access tokens (POST authenticate): lifetime in seconds, and how stale lastUsedAt may get
 # before a request writes it again (so reads don't write on every request).
@@ -166,6 +166,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CCPro <no-reply@ccpro.local>")
 SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.backends.console.SmsBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# notifications.sms.backends.twilio.SmsBackend: any Twilio-compatible REST API.
+SMS_PROVIDER_URL = env("SMS_PROVIDER_URL", default="https://api.twilio.com")
+SMS_PROVIDER_ACCOUNT_SID = env("SMS_PROVIDER_ACCOUNT_SID", default="")
+SMS_PROVIDER_AUTH_TOKEN = env("SMS_PROVIDER_AUTH_TOKEN", default="")
+SMS_PROVIDER_FROM = env("SMS_PROVIDER_FROM", default="")
+SMS_PROVIDER_TIMEOUT = env.int("SMS_PROVIDER_TIMEOUT", default=10)  # seconds
 
 # --- Celery ------------------------------------------------------------------------------------
 if env("CELERY_BROKER_URL", default=""):
@@ -193,6 +199,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
+    # Poll the configured rate provider (RateFeed in the admin); rates older than its max age are stale.
+    "trading-rates-poll": {
+        "task": "trading.tasks.rates_poll_task",
+        "schedule": env.float("RATES_POLL_SECONDS", default=10.0),
+        "options": {"expires": 30},
+    },
+    "trading-rate-snapshots-compact": {"task": "trading.tasks.rate_snapshots_compact_task", "schedule": 3600.0},
+    "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
 }
 
 # --- REST framework and OpenAPI ----------------------------------------------------------------
@@ -207,7 +221,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ccpro.api.negotiation.JsonOnlyContentNegotiation",
     "EXCEPTION_HANDLER": "ccpro.api.exception_handler.contract_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ccpro.api.schema.ContractAutoSchema",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -221,7 +235,6 @@ SPECTACULAR_SETTINGS = {
     "APPEND_COMPONENTS": {
         "securitySchemes": {"BearerToken": {"type": "http", "scheme": "bearer"}},
     },
-    "SECURITY": [{"BearerToken": []}],
     # Swagger UI served from this server (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

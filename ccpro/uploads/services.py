@@ -49,8 +49,54 @@ def _detect_image(data: bytes) -> DetectedType | None:
         return None
     except Exception:  # noqa: BLE001 - anything Pillow cannot decode is not an image
         return None
+    if _has_trailing_data(data, image.format):
+        return None
     extension, content_type = IMAGE_FORMATS[image.format]
     return DetectedType(extension, content_type)
+
+
+def _png_end(data: bytes) -> int | None:
+    """Offset just past the IEND chunk, walking the chunks (Pillow ignores what follows IEND)."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos
+    return None
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """Offset just past the EOI marker: segments are skipped by length, entropy-coded data scanned for markers
+    (0xFF00 stuffing, RSTn and fill bytes are data; anything else is a marker)."""
+    pos, size = 2, len(data)
+    while pos + 1 < size:
+        if data[pos] != 0xFF:
+            pos += 1  # entropy-coded data
+            continue
+        marker = data[pos + 1]
+        if marker == 0xD9:
+            return pos + 2
+        if marker in (0x00, 0xFF) or 0xD0 <= marker <= 0xD7:
+            pos += 1 if marker == 0xFF else 2
+            continue
+        if pos + 4 > size:
+            return None
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return None
+
+
+def _has_trailing_data(data: bytes, image_format: str) -> bool:
+    """Bytes after the image's end (an HTML or script payload appended to a valid image) refuse the file."""
+    if image_format == "PNG":
+        end = _png_end(data)
+    elif image_format == "JPEG":
+        end = _jpeg_end(data)
+    else:  # BMP: the header states the file size
+        declared = int.from_bytes(data[2:6], "little")
+        end = declared if declared else len(data)
+    return end is None or len(data.rstrip(b"\x00")) > end
 
 
 def _detect_pdf(data: bytes) -> DetectedType | None:

@@ -1,0 +1,381 @@
+"""Contract snapshot cases: for each endpoint of the reference, the request that produces its documented success.
+
+Each issue adds its endpoints here with `@contract("METHOD", "/api/v1/…path as in endpoints.json")`. The function
+gets a `Ctx` (a signed-in verified user, an anonymous client, the mail outbox) and returns the response; the
+test compares its key structure and value types with the reference's example for the documented status.
+Where CCPro knowingly differs, `decisions={"$.json.path": "why"}` names the decision (and the test fails once
+the divergence is gone, so the entry gets removed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from accounts.services import access_token_create
+
+from ..factories import DEFAULT_PASSWORD
+
+
+@dataclass
+class Ctx:
+    api: object  # anonymous APIClient
+    user: object  # a verified, active user
+    user_api: object  # APIClient signed in as `user`
+    mailoutbox: list
+    on_commit: Callable  # django_capture_on_commit_callbacks
+
+    def mailed(self, pattern: str) -> str:
+        """The first group of `pattern` in the newest mail."""
+        return re.search(pattern, self.mailoutbox[-1].body).group(1)
+
+
+@dataclass(frozen=True)
+class Contract:
+    call: Callable[[Ctx], object]
+    status: int | None = None  # the reference's success status to compare with; default: its only 2xx
+    decisions: dict[str, str] = field(default_factory=dict)
+
+
+CONTRACTS: dict[tuple[str, str], Contract] = {}
+
+
+def contract(method: str, path: str, *, status: int | None = None, decisions: dict[str, str] | None = None):
+    def register(call):
+        CONTRACTS[(method.upper(), path)] = Contract(call=call, status=status, decisions=decisions or {})
+        return call
+
+    return register
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+REGISTRATION = {
+    "email": "contract.user@example.com",
+    "password": "s3cret-pass",
+    "firstName": "Ana",
+    "lastName": "Pop",
+    "dateOfBirth": "1990-01-31",
+    "redirectTo": "https://shop.example/welcome",
+}
+
+
+def _register(ctx: Ctx):
+    with ctx.on_commit(execute=True):
+        return ctx.api.post("/api/v1/user", REGISTRATION, format="json")
+
+
+@contract("POST", "/api/v1/authenticate")
+def _authenticate(ctx):
+    return ctx.api.post("/api/v1/authenticate", {"email": ctx.user.email, "password": DEFAULT_PASSWORD}, format="json")
+
+
+@contract("POST", "/api/v1/user/logout")
+def _logout(ctx):
+    return ctx.user_api.post("/api/v1/user/logout")
+
+
+@contract("GET", "/api/v1/countries")
+def _countries(ctx):
+    return ctx.api.get("/api/v1/countries")
+
+
+@contract("POST", "/api/v1/user")
+def _user_create(ctx):
+    return _register(ctx)
+
+
+@contract("POST", "/api/v1/user/verify")
+def _user_verify(ctx):
+    _register(ctx)
+    code = ctx.mailed(r"code is: (\w+)")
+    return ctx.api.post("/api/v1/user/verify", {"email": REGISTRATION["email"], "code": code}, format="json")
+
+
+@contract("POST", "/api/v1/user/reverify")
+def _user_reverify(ctx):
+    _register(ctx)
+    with ctx.on_commit(execute=True):
+        return ctx.api.post("/api/v1/user/reverify", {"email": REGISTRATION["email"]}, format="json")
+
+
+@contract("POST", "/api/v1/user/forgot-password")
+def _forgot_password(ctx):
+    with ctx.on_commit(execute=True):
+        return ctx.api.post("/api/v1/user/forgot-password", {"email": ctx.user.email}, format="json")
+
+
+@contract("POST", "/api/v1/user/reset-password")
+def _reset_password(ctx):
+    _forgot_password(ctx)
+    token = ctx.mailed(r"reset token is: (\w+)")
+    body = {"email": ctx.user.email, "token": token, "password": "a-brand-new-password"}
+    return ctx.api.post("/api/v1/user/reset-password", body, format="json")
+
+
+@contract(
+    "GET",
+    "/api/v1/user/{user}",
+    decisions={
+        "$.data.kyc.links": "KYC links are signed portal pages built by the KYC issue; null until then",
+        "$.data.wallets[]": "wallets arrive with the instruments issue; a new user has none",
+        "$.data.cards[]": "cards arrive with the instruments issue; a new user has none",
+        "$.data.banks[]": "banks arrive with the instruments issue; a new user has none",
+    },
+)
+def _profile(ctx):
+    from platforms.services import platform_user_link
+
+    ctx.user.phone = "40722111222"
+    ctx.user.save(update_fields=["phone"])
+    platform_user_link(user=ctx.user)  # externalPlatforms lists where the user came from
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}")
+
+
+@contract("GET", "/api/v1/user/{user}/securities")
+def _securities(ctx):
+    _authenticate(ctx)  # a login_success entry with an IP
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/securities")
+
+
+@contract("GET", "/api/v1/user/{user}/securities/access")
+def _securities_access(ctx):
+    ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}")  # sets lastUsedAt
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/securities/access")
+
+
+@contract("POST", "/api/v1/user/{user}/securities/change-password")
+def _change_password(ctx):
+    body = {"current_password": DEFAULT_PASSWORD, "new_password": "a-brand-new-password"}
+    return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/securities/change-password", body, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/securities/invalidate/{token}")
+def _invalidate(ctx):
+    other_session, _raw = access_token_create(user=ctx.user)
+    return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/securities/invalidate/{other_session.masked}")
+
+
+@contract("POST", "/api/v1/user/{user}/account/close/initiate")
+def _close_initiate(ctx):
+    with ctx.on_commit(execute=True):
+        path = f"/api/v1/user/{ctx.user.pk}/account/close/initiate"
+        return ctx.user_api.post(path, {"password": DEFAULT_PASSWORD}, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/account/close/abort")
+def _close_abort(ctx):
+    _close_initiate(ctx)
+    with ctx.on_commit(execute=True):
+        return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/account/close/abort")
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def _inbox(ctx, count=2):
+    from notifications.services import notification_create
+
+    return [
+        notification_create(
+            user=ctx.user,
+            event="order_approved",
+            meta={"id": "e8dfeb1f-b69f-441c-bcee-027ed11f417a", "publicId": "YN3DIS2F"},
+        )
+        for _ in range(count)
+    ]
+
+
+@contract("GET", "/api/v1/user/{user}/notifications/permanently")
+def _notifications_permanently(ctx):
+    _inbox(ctx)
+    _close_initiate(ctx)  # self_deleted_at
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/notifications/permanently")
+
+
+@contract("GET", "/api/v1/user/{user}/notifications/temporary/{notification_id?}")
+def _notifications_temporary(ctx):
+    first, _second = _inbox(ctx)
+    return ctx.user_api.get(f"/api/v1/user/{ctx.user.pk}/notifications/temporary/{first.pk}?type=unread")
+
+
+@contract("POST", "/api/v1/user/{user}/notifications/temporary/mark-as-read")
+def _notifications_mark_as_read(ctx):
+    _inbox(ctx)
+    return ctx.user_api.post(f"/api/v1/user/{ctx.user.pk}/notifications/temporary/mark-as-read")
+
+
+# --- banks, cards, wallets (issue 5) -----------------------------------------------------------
+
+
+def _user_path(ctx, suffix: str) -> str:
+    return f"/api/v1/user/{ctx.user.pk}/{suffix}"
+
+
+@contract("POST", "/api/v1/user/{user}/bank")
+def _bank_create(ctx):
+    from .registry import iban_for
+
+    body = {"bankName": "ING Bank", "iban": iban_for(ctx.user), "swift": "COBADEFFXXX", "currency": "EUR"}
+    return ctx.user_api.post(_user_path(ctx, "bank"), body, format="json")
+
+
+@contract("GET", "/api/v1/user/{user}/bank")
+def _bank_list(ctx):
+    from .registry import make_bank
+
+    make_bank(ctx.user)
+    return ctx.user_api.get(_user_path(ctx, "bank"))
+
+
+@contract("GET", "/api/v1/user/{user}/bank/{bank}")
+def _bank_show(ctx):
+    from .registry import make_bank
+
+    return ctx.user_api.get(_user_path(ctx, f"bank/{make_bank(ctx.user).pk}"))
+
+
+@contract("DELETE", "/api/v1/user/{user}/bank/{bank}")
+def _bank_delete(ctx):
+    from .registry import make_bank
+
+    return ctx.user_api.delete(_user_path(ctx, f"bank/{make_bank(ctx.user).pk}"))
+
+
+def _card_body(**overrides):
+    from ..instruments.conftest import card_body
+
+    return card_body(**overrides)
+
+
+@contract("POST", "/api/v1/user/{user}/card", status=201)
+def _card_create(ctx):
+    return ctx.user_api.post(_user_path(ctx, "card"), _card_body(), format="multipart")
+
+
+@contract("GET", "/api/v1/user/{user}/card")
+def _card_list(ctx):
+    from .registry import make_card
+
+    make_card(ctx.user)
+    return ctx.user_api.get(_user_path(ctx, "card"))
+
+
+@contract("GET", "/api/v1/user/{user}/card/{card}")
+def _card_show(ctx):
+    from .registry import make_card
+
+    return ctx.user_api.get(_user_path(ctx, f"card/{make_card(ctx.user).pk}"))
+
+
+@contract("POST", "/api/v1/user/{user}/card/{card}")
+def _card_update(ctx):
+    from .registry import make_card
+
+    path = _user_path(ctx, f"card/{make_card(ctx.user).pk}")
+    return ctx.user_api.post(path, _card_body(alias="Renamed"), format="multipart")
+
+
+@contract("DELETE", "/api/v1/user/{user}/card/{card}")
+def _card_delete(ctx):
+    from .registry import make_card
+
+    return ctx.user_api.delete(_user_path(ctx, f"card/{make_card(ctx.user).pk}"))
+
+
+@contract("GET", "/api/v1/user/{user}/wallet")
+def _wallet_list(ctx):
+    from .registry import make_wallet
+
+    make_wallet(ctx.user)
+    return ctx.user_api.get(_user_path(ctx, "wallet"))
+
+
+@contract("POST", "/api/v1/user/{user}/wallet")
+def _wallet_create(ctx):
+    from .registry import eth_address_for
+
+    body = {"address": eth_address_for(ctx.user), "alias": "Thanos", "coin": "ETH"}
+    return ctx.user_api.post(_user_path(ctx, "wallet"), body, format="json")
+
+
+@contract("GET", "/api/v1/user/{user}/wallet/{wallet}")
+def _wallet_show(ctx):
+    from .registry import make_wallet
+
+    return ctx.user_api.get(_user_path(ctx, f"wallet/{make_wallet(ctx.user).pk}"))
+
+
+@contract("POST", "/api/v1/user/{user}/wallet/{wallet}")
+def _wallet_update(ctx):
+    from .registry import make_wallet
+
+    path = _user_path(ctx, f"wallet/{make_wallet(ctx.user).pk}")
+    return ctx.user_api.post(path, {"alias": "Renamed"}, format="json")
+
+
+# --- markets and pricing (issue 6) -------------------------------------------------------------
+
+
+def _market(ctx, *, commissions: dict | None = None):
+    """CCPRO offering ETH/XBT/IPSX with a Particular entry for EUR only (as the reference's example), and a
+    year of ETH, XBT and IPSX rates so every `rates.raw` period has a value."""
+    import time
+    from decimal import Decimal
+
+    from django.core.cache import cache
+
+    from platforms.services import default_platform
+    from trading.models import Asset, OperationConfig, RateSnapshot
+    from trading.selectors import HISTORY_PERIODS
+    from trading.services import operations_enable_defaults
+
+    operations_enable_defaults(platform=default_platform())
+    OperationConfig.objects.filter(fiat__isnull=False).exclude(fiat__symbol="EUR").delete()
+    for (asset, operation), percent in (commissions or {}).items():
+        OperationConfig.objects.filter(asset__symbol=asset, operation=operation).update(commission_percent=percent)
+    now = int(time.time())
+    prices = {"ETH": "160.16", "XBT": "6377", "IPSX": "0.00006304"}
+    RateSnapshot.objects.bulk_create(
+        RateSnapshot(asset=Asset.objects.get(symbol=symbol), price=Decimal(price), source="contract", ts=now - ago)
+        for symbol, price in prices.items()
+        for ago in (0, 600, *(span + 60 for span in HISTORY_PERIODS.values()))
+    )
+    cache.clear()
+
+
+@contract("GET", "/api/v1/user/{user}/currencies/{asset?}")
+def _currencies(ctx):
+    _market(ctx)
+    return ctx.user_api.get(_user_path(ctx, "currencies/ETH"))
+
+
+@contract("GET", "/api/v1/user/{user}/currencies/{asset}/history/{period}")
+def _currency_history(ctx):
+    _market(ctx)
+    return ctx.user_api.get(_user_path(ctx, "currencies/ETH/history/day"))
+
+
+@contract("GET", "/api/v1/user/{user}/price/buy/{from}/{to}")
+def _price_buy(ctx):
+    _market(ctx, commissions={("XBT", "buy_with_fiat"): "0.1"})
+    return ctx.user_api.get(_user_path(ctx, "price/buy/EUR/XBT"), {"from_amount": "100"})
+
+
+@contract("GET", "/api/v1/user/{user}/price/sell/{from}/{to}")
+def _price_sell(ctx):
+    _market(ctx, commissions={("ETH", "sell_to_fiat"): "0"})
+    return ctx.user_api.get(_user_path(ctx, "price/sell/ETH/EUR"), {"from_amount": "100"})
+
+
+@contract("GET", "/api/v1/user/{user}/price/withdraw/{from}/{to}")
+def _price_withdraw(ctx):
+    _market(ctx, commissions={("ETH", "withdraw"): "2"})
+    return ctx.user_api.get(_user_path(ctx, "price/withdraw/ETH/ETH"), {"from_amount": "100"})
+
+
+@contract("GET", "/api/v1/user/{user}/price/withdraw-ico/{from}/{to}")
+def _price_withdraw_ico(ctx):
+    _market(ctx, commissions={("IPSX", "withdrawIco"): "10"})
+    return ctx.user_api.get(_user_path(ctx, "price/withdraw-ico/IPSX/IPSX"), {"from_amount": "100"})

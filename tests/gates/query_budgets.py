@@ -1,0 +1,198 @@
+"""Query budgets: an endpoint's SQL query count must not grow with the rows it shows (no N+1) and must stay
+within a stated budget. `assert_query_budget` is the reusable helper; `BUDGETS` lists every list and detail
+endpoint with how to grow its rows — each issue adds its own with `@query_budget(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def count_queries(call: Callable[[], object]) -> tuple[int, list[str], object]:
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    return len(captured.captured_queries), [q["sql"] for q in captured.captured_queries], result
+
+
+def assert_query_budget(
+    *, request: Callable[[], object], grow_to: Callable[[int], None], budget: int, sizes=(1, 200)
+) -> dict[int, int]:
+    """Grow the data to each size, call `request` and count its queries: equal for every size, <= budget."""
+    counts: dict[int, int] = {}
+    sqls: dict[int, list[str]] = {}
+    for size in sizes:
+        grow_to(size)
+        request()  # warm up: per-request bookkeeping (e.g. a token's lastUsedAt) is written at most once
+        counts[size], sqls[size], response = count_queries(request)
+        assert response.status_code == 200, response.content
+    first, last = sizes[0], sizes[-1]
+    assert counts[first] == counts[last], (
+        f"{counts[first]} queries with {first} row(s), {counts[last]} with {last}: N+1?\n" + "\n".join(sqls[last])
+    )
+    assert counts[last] <= budget, f"{counts[last]} queries, budget {budget}:\n" + "\n".join(sqls[last])
+    return counts
+
+
+@dataclass(frozen=True)
+class Budget:
+    path: str  # with {user}
+    budget: int
+    # (user, n): make the user own at least n rows of what the endpoint shows; for a detail endpoint, return the
+    # other path values ({"bank": id}) naming one of them, else None.
+    grow: Callable
+    why: str
+
+
+BUDGETS: list[Budget] = []
+
+
+def query_budget(path: str, *, budget: int, why: str):
+    def register(grow):
+        BUDGETS.append(Budget(path=path, budget=budget, grow=grow, why=why))
+        return grow
+
+    return register
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@query_budget(
+    "/api/v1/user/{user}/securities",
+    budget=2,
+    why="token lookup with its user, the log page (the once-a-minute lastUsedAt write is warmed up)",
+)
+def _security_events(user, n):
+    from accounts.models import SecurityEvent
+
+    missing = n - SecurityEvent.objects.filter(user=user).count()
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(user=user, code=SecurityEvent.Code.LOGIN_SUCCESS, ip="127.0.0.1") for _ in range(missing)
+    )
+
+
+@query_budget("/api/v1/user/{user}/securities/access", budget=2, why="token lookup with its user, the token list")
+def _access_tokens(user, n):
+    from accounts.models import AccessToken
+    from accounts.services import access_token_create
+
+    for _ in range(n - AccessToken.objects.filter(user=user).count()):
+        access_token_create(user=user)
+
+
+@query_budget(
+    "/api/v1/user/{user}",
+    budget=5,
+    why="token lookup with its user, KYC summary, external platforms with their platform, banks, cards, wallets",
+)
+def _profile_rows(user, n):
+    from platforms.models import Platform, PlatformUserLink
+
+    have = PlatformUserLink.objects.filter(user=user).count()
+    platforms = Platform.objects.bulk_create(
+        Platform(code=f"QB{user.pk.hex[:8]}{i}", name=f"Partner {i}", base_url="https://partner.example/")
+        for i in range(have, n)
+    )
+    PlatformUserLink.objects.bulk_create(PlatformUserLink(platform=p, user=user) for p in platforms)
+
+
+# --- banks, cards, wallets (issue 5) -----------------------------------------------------------
+
+
+def _grow(model_name: str, make):
+    def grow(user, n):
+        from accounts import models
+
+        model = getattr(models, model_name)
+        have = model.objects.filter(user=user).count()
+        for i in range(have, n):
+            make(user, i)
+        return {model_name.lower(): model.objects.filter(user=user).order_by("created_at").first().pk}
+
+    return grow
+
+
+def _register_instruments():
+    from .registry import make_bank, make_card, make_wallet
+
+    for name, make in (("Bank", make_bank), ("Card", make_card), ("Wallet", make_wallet)):
+        slug = name.lower()
+        grow = _grow(name, make)
+        query_budget(f"/api/v1/user/{{user}}/{slug}", budget=2, why=f"token lookup with its user, the {slug} page")(
+            grow
+        )
+        query_budget(f"/api/v1/user/{{user}}/{slug}/{{{slug}}}", budget=2, why=f"token lookup, the {slug}")(grow)
+
+
+_register_instruments()
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def _notifications(user, n):
+    from notifications.models import Notification
+
+    from .registry import make_notification
+
+    for _ in range(n - Notification.objects.filter(user=user).count()):
+        make_notification(user)
+    return {"notification_id": Notification.objects.filter(user=user).order_by("created_at").first().pk}
+
+
+for _path in ("permanently", "temporary", "temporary/{notification_id}"):
+    query_budget(f"/api/v1/user/{{user}}/notifications/{_path}", budget=3, why="token lookup, page, count")(
+        _notifications
+    )
+
+
+# --- markets and pricing (issue 6) -------------------------------------------------------------
+
+
+def _market_rows(values: dict):
+    """CCPRO's default configuration, fresh rates, and n ETH snapshots over the last day (the history rows)."""
+
+    def grow(user, n):
+        import time
+        from decimal import Decimal
+
+        from platforms.services import default_platform
+        from trading.models import Asset, OperationConfig, RateSnapshot
+        from trading.services import operations_enable_defaults, rates_poll
+
+        if not OperationConfig.objects.exists():
+            operations_enable_defaults(platform=default_platform())
+        now = int(time.time())
+        rates_poll(now=now)
+        eth = Asset.objects.get(symbol="ETH")
+        have = RateSnapshot.objects.filter(asset=eth).count()
+        RateSnapshot.objects.bulk_create(
+            (
+                RateSnapshot(asset=eth, price=Decimal(100 + i), source="t", ts=now - 60 - 400 * i)
+                for i in range(have, n)
+            ),
+            ignore_conflicts=True,
+        )
+        return values
+
+    return grow
+
+
+for _path, _values in (
+    ("currencies", {}),
+    ("currencies/{asset}", {}),
+    ("currencies/{asset}/history/{period}", {}),
+    ("price/buy/{from_symbol}/{to_symbol}", {"from_symbol": "EUR", "to_symbol": "ETH"}),
+    ("price/sell/{from_symbol}/{to_symbol}", {"from_symbol": "ETH", "to_symbol": "EUR"}),
+    ("price/withdraw/{from_symbol}/{to_symbol}", {"from_symbol": "ETH", "to_symbol": "ETH"}),
+    ("price/withdraw-ico/{from_symbol}/{to_symbol}", {"from_symbol": "IPSX", "to_symbol": "IPSX"}),
+):
+    query_budget(
+        f"/api/v1/user/{{user}}/{_path}",
+        budget=3,
+        why="token lookup; configuration, the user's platform, current rates and history summaries are cached",
+    )(_market_rows(_values))

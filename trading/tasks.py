@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def rates_poll_task() -> int:
+    return services.rates_poll()
+
+
+@shared_task(ignore_result=True)
+def rate_snapshots_compact_task() -> int:
+    return services.rate_snapshots_compact()
