@@ -6,6 +6,7 @@ from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from notifications import urls as notifications_urls
+from trading import transfer_urls
 from trading import urls as trading_urls
 
 from . import portal
@@ -16,6 +17,7 @@ user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
+    *transfer_urls.user_urlpatterns,
 ]
 
 api_v1 = [

@@ -253,3 +253,4 @@ class RateSnapshot(models.Model):
 
 
 from .ledger_models import LedgerAccount, LedgerEntry, LedgerTransaction  # noqa: E402, F401
+from .transfer_models import Transfer, TransferConfig, TransferStatusChange  # noqa: E402, F401

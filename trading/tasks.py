@@ -11,3 +11,10 @@ def rates_poll_task() -> int:
 @shared_task(ignore_result=True)
 def rate_snapshots_compact_task() -> int:
     return services.rate_snapshots_compact()
+
+
+@shared_task(ignore_result=True)
+def transfer_expire_due_task() -> int:
+    from .transfers import transfer_expire_due
+
+    return transfer_expire_due()

@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
     "api-purge-idempotency-keys": {"task": "ccpro.api.tasks.idempotency_key_purge_task", "schedule": 3600.0},
+    # Expire pending transfers past their 180 s life and release their reservations (trading/transfers.py).
+    "trading-transfers-expire": {
+        "task": "trading.tasks.transfer_expire_due_task",
+        "schedule": env.float("TRANSFER_EXPIRY_SECONDS", default=15.0),
+        "options": {"expires": 60},
+    },
     # Poll the configured rate provider (RateFeed in the admin); rates older than its max age are stale.
     "trading-rates-poll": {
         "task": "trading.tasks.rates_poll_task",
