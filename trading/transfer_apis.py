@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 
 from ccpro.api.fields import DecimalStringField, UnixTimestampField
@@ -79,17 +79,9 @@ class TransferOutput(serializers.Serializer):
         return self._order(transfer.to_order_id, transfer.to_order_public_id)
 
 
-PageMeta = inline_serializer(
-    name="TransferPageMeta",
-    fields={
-        "total": serializers.IntegerField(),
-        "currentPage": serializers.IntegerField(),
-        "perPage": serializers.IntegerField(),
-        "lastPage": serializers.IntegerField(),
-    },
-)
 TransferBody = data_envelope(TransferOutput)
-TransferPageBody = data_envelope(TransferOutput, many=True, meta=PageMeta)
+TransferListBody = data_envelope(TransferOutput, many=True)
+PAGE_HEADERS = {"total": "X-Total", "currentPage": "X-Current-Page", "perPage": "X-Per-Page", "lastPage": "X-Last-Page"}
 
 
 # --- Input ---------------------------------------------------------------------------------------
@@ -142,7 +134,15 @@ LIST_PARAMETERS = [
 ]
 LIST_SCHEMA = {
     "parameters": LIST_PARAMETERS,
-    "responses": {200: TransferPageBody, **error_responses(*AUTHENTICATED_ERRORS)},
+    "responses": {
+        200: OpenApiResponse(
+            TransferListBody,
+            description="Newest first, 25 per page (`?page=`); the page figures are in the headers "
+            + ", ".join(f"`{header}`" for header in PAGE_HEADERS.values())
+            + ".",
+        ),
+        **error_responses(*AUTHENTICATED_ERRORS),
+    },
 }
 
 
@@ -151,7 +151,11 @@ def _list(request, user, scope: str):
     filters.is_valid(raise_exception=True)
     queryset = transfer_selectors.transfer_list(user=user, scope=scope, **filters.validated_data)
     items, meta = paginate(queryset, page=request.query_params.get("page"), per_page=PER_PAGE)
-    return data_response(TransferOutput(items, many=True).data, meta=meta)
+    # The reference's body is {"data": [...]} only, so the page figures travel as headers.
+    response = data_response(TransferOutput(items, many=True).data)
+    for key, header in PAGE_HEADERS.items():
+        response[header] = str(meta[key])
+    return response
 
 
 class TransferListCreateApi(ApiView):

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,7 @@ def fund(user, asset, amount, key=None):
     """Credit a user's available balance as a deposit would."""
     amount = Decimal(amount)
     ledger_post(
-        idempotency_key=key or f"test-fund:{user.pk}:{asset.pk}:{amount}:{LedgerAccount.objects.count()}",
+        idempotency_key=key or f"test-fund:{uuid.uuid4()}",
         kind="deposit",
         legs=[
             (system_account(asset=asset, kind=Kind.OMNIBUS), -amount),

@@ -251,8 +251,11 @@ def test_listings_scopes_filters_and_privacy(user, user_api, other_user, other_a
     assert ids("", "?status=completed") == [sent]
     assert set(ids("", "?asset=eth")) == {sent, asked, incoming}
     assert ids("", "?asset=XBT") == []
-    meta = user_api.get(f"/api/v1/user/{user.pk}/transfer").json()["meta"]
-    assert meta == {"total": 3, "currentPage": 1, "perPage": 25, "lastPage": 1}
+    page = user_api.get(f"/api/v1/user/{user.pk}/transfer")
+    assert set(page.json()) == {"data"}
+    headers = [page[name] for name in ("X-Total", "X-Current-Page", "X-Per-Page", "X-Last-Page")]
+    assert headers == ["3", "1", "25", "1"]
+    assert user_api.get(f"/api/v1/user/{user.pk}/transfer?page=2").json() == {"data": []}
     bad = user_api.get(f"/api/v1/user/{user.pk}/transfer?status=lost")
     assert bad.status_code == 422 and bad.json()["errors"] == {"status": ["The selected status is invalid."]}
     assert user_api.get(f"/api/v1/user/{user.pk}/transfer?asset=NOPE").status_code == 422
