@@ -3,6 +3,7 @@ from functools import lru_cache
 
 import phonenumbers
 import pycountry
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ccpro import errors
@@ -88,6 +89,18 @@ def wallet_get(*, user: User, wallet_id) -> Wallet:
     if wallet is None:
         raise errors.NotFound()
     return wallet
+
+
+def instrument_usable_kinds(*, user: User) -> frozenset[str]:
+    """Which of `wallet`, `card`, `bank` the user has a confirmed one of, in one query."""
+    usable = {
+        kind: Exists(
+            model.objects.filter(user=OuterRef("pk"), deleted_at__isnull=True, status=InstrumentStatus.CONFIRMED)
+        )
+        for kind, model in (("wallet", Wallet), ("card", Card), ("bank", Bank))
+    }
+    row = User.objects.filter(pk=user.pk).annotate(**usable).values(*usable).first() or {}
+    return frozenset(kind for kind, present in row.items() if present)
 
 
 def instrument_usable_exists(*, user: User, kind: str) -> bool:

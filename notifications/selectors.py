@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from accounts.selectors import instrument_usable_exists, user_self_delete_pending
+from accounts.selectors import instrument_usable_kinds, user_self_delete_pending
 from ccpro import errors
 
 from .models import Notification
@@ -59,16 +59,23 @@ def _order_payment_waiting(user) -> bool:
     return False
 
 
+def _usable_instruments(user) -> frozenset[str]:
+    # The three instrument conditions share one query per request.
+    if not hasattr(user, "_usable_instruments"):
+        user._usable_instruments = instrument_usable_kinds(user=user)
+    return user._usable_instruments
+
+
 def _wallet_unavailable(user) -> bool:
-    return not instrument_usable_exists(user=user, kind="wallet")
+    return "wallet" not in _usable_instruments(user)
 
 
 def _card_unavailable(user) -> bool:
-    return not instrument_usable_exists(user=user, kind="card")
+    return "card" not in _usable_instruments(user)
 
 
 def _bank_unavailable(user) -> bool:
-    return not instrument_usable_exists(user=user, kind="bank")
+    return "bank" not in _usable_instruments(user)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def percent_number(value: Decimal) -> int | float:
     """Commission percentages are JSON numbers in the reference (`0.1`, `2`); they have at most 4 decimals,
     so the float's shortest representation is exactly the configured value."""
     value = value.normalize()
-    return int(value) if value == value.to_integral_value() else float(value)
+    return int(value) if value == value.to_integral_value() else float(value)  # float-ok: display-only percent
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -107,63 +107,82 @@ class PriceOutput(serializers.Serializer):
 # /api/schema/ (a function per shape: a serializer instance can be bound in one place only).
 
 
-def limit_schema():
-    return inline_serializer(
-        name="OperationLimit",
-        fields={"min": serializers.CharField(allow_null=True), "max": serializers.CharField(allow_null=True)},
+class OperationLimit(serializers.Serializer):
+    min = serializers.CharField(allow_null=True)
+    max = serializers.CharField(allow_null=True)
+
+
+class OperationLimits(serializers.Serializer):
+    crypto = OperationLimit()
+    fiat = OperationLimit()
+
+
+class OperationSettings(serializers.Serializer):
+    status = serializers.BooleanField()
+    limits = OperationLimits()
+    secondOperations = serializers.ListField(child=serializers.DictField())
+
+
+class RatePoint(serializers.Serializer):
+    rate = serializers.CharField()
+    createdAt = serializers.IntegerField()
+
+
+class CurrencyRatesHistory(serializers.Serializer):
+    day = RatePoint(many=True)
+
+
+class CurrencyRatesRaw(serializers.Serializer):
+    now = serializers.CharField(allow_null=True)
+    day = serializers.CharField(allow_null=True)
+    week = serializers.CharField(allow_null=True)
+    month = serializers.CharField(allow_null=True)
+    quarter = serializers.CharField(allow_null=True)
+    semester = serializers.CharField(allow_null=True)
+    year = serializers.CharField(allow_null=True)
+    history = CurrencyRatesHistory()
+
+
+class CurrencyRates(serializers.Serializer):
+    raw = CurrencyRatesRaw()
+
+
+class CurrencyChain(serializers.Serializer):
+    name = serializers.CharField()
+    symbol = serializers.CharField()
+
+
+class CurrencyOperations(serializers.Serializer):
+    General = serializers.ListField(child=serializers.DictField(child=OperationSettings()))
+    Particular = serializers.DictField(
+        child=serializers.ListField(child=serializers.DictField(child=OperationSettings()))
     )
+
+
+class Currency(serializers.Serializer):
+    name = serializers.CharField()
+    symbol = serializers.CharField()
+    type = serializers.CharField()
+    chain = CurrencyChain()
+    rates = CurrencyRates()
+    operations = CurrencyOperations()
+
+
+# Each shape is one named class, so /api/schema/ gets one component per name; these give fresh instances.
+def limit_schema():
+    return OperationLimit()
 
 
 def operation_schema():
-    return inline_serializer(
-        name="OperationSettings",
-        fields={
-            "status": serializers.BooleanField(),
-            "limits": inline_serializer(
-                name="OperationLimits", fields={"crypto": limit_schema(), "fiat": limit_schema()}
-            ),
-            "secondOperations": serializers.ListField(child=serializers.DictField()),
-        },
-    )
+    return OperationSettings()
 
 
 def rate_points_schema():
-    return inline_serializer(
-        name="RatePoint", fields={"rate": serializers.CharField(), "createdAt": serializers.IntegerField()}, many=True
-    )
+    return RatePoint(many=True)
 
 
 def currency_schema():
-    raw_fields = {
-        key: serializers.CharField(allow_null=True)
-        for key in ("now", "day", "week", "month", "quarter", "semester", "year")
-    }
-    raw_fields["history"] = inline_serializer(name="CurrencyRatesHistory", fields={"day": rate_points_schema()})
-    return inline_serializer(
-        name="Currency",
-        many=True,
-        required=False,
-        fields={
-            "name": serializers.CharField(),
-            "symbol": serializers.CharField(),
-            "type": serializers.CharField(),
-            "chain": inline_serializer(
-                name="CurrencyChain", fields={"name": serializers.CharField(), "symbol": serializers.CharField()}
-            ),
-            "rates": inline_serializer(
-                name="CurrencyRates", fields={"raw": inline_serializer(name="CurrencyRatesRaw", fields=raw_fields)}
-            ),
-            "operations": inline_serializer(
-                name="CurrencyOperations",
-                fields={
-                    "General": serializers.ListField(child=serializers.DictField(child=operation_schema())),
-                    "Particular": serializers.DictField(
-                        child=serializers.ListField(child=serializers.DictField(child=operation_schema()))
-                    ),
-                },
-            ),
-        },
-    )
+    return Currency(many=True, required=False)
 
 
 CurrenciesSchema = inline_serializer(

@@ -42,7 +42,7 @@ class ManualProvider:
 
 
 # Demo base prices in EUR and how much they swing (share of the price).
-SIMULATED_BASES = {
+SIMULATED_BASES = {  # float-ok: swings shape a made-up demo curve; prices are Decimal strings
     "XBT": ("61250", 0.06),
     "ETH": ("2875", 0.08),
     "IPSX": ("0.00006304", 0.15),
@@ -78,7 +78,7 @@ class SimulatedProvider:
         week = math.sin(2 * math.pi * ts / (7 * 86400) + phase_week)
         day = math.sin(2 * math.pi * ts / 86400 + phase_day)
         jitter = self._rng(symbol, ts // 60).uniform(-1, 1)
-        factor = 1 + swing * (0.6 * week + 0.3 * day + 0.1 * jitter)
+        factor = 1 + swing * (0.6 * week + 0.3 * day + 0.1 * jitter)  # float-ok: demo curve, rounded to a Decimal
         return (Decimal(base) * Decimal(f"{factor:.10g}")).normalize()
 
     def fetch(self, symbols: list[str], *, now: int) -> dict[str, Decimal]:
@@ -101,7 +101,7 @@ class KrakenProvider:
 
     name = "kraken"
 
-    def __init__(self, url: str, *, timeout: float = 5.0):
+    def __init__(self, url: str, *, timeout: float = 5.0):  # float-ok: seconds
         self.url = url
         self.timeout = timeout
 

@@ -25,6 +25,3 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
-
-
-from . import openapi  # noqa: E402, F401  (registers the schema description of this class)
