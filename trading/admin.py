@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from . import ledger_admin, services  # noqa: F401  (ledger_admin registers the read-only ledger views)
+from . import ledger_admin, services, transfer_admin  # noqa: F401  (the *_admin modules register their views)
 from .models import (
     Asset,
     ManualRate,

@@ -146,11 +146,23 @@ def transfer_transition(*, transfer: Transfer, to: str, actor=None, reason: str 
     return transfer
 
 
+def _account(*, user, asset: Asset, kind: str = Kind.AVAILABLE) -> LedgerAccount:
+    account = customer_account(user=user, asset=asset, kind=kind)
+    account.asset = asset  # ledger_post reads the asset's decimals: spare it a query per leg
+    return account
+
+
+def _revenue(*, transfer: Transfer) -> LedgerAccount:
+    account = revenue_account(asset=transfer.asset, spread_key=str(transfer.pk))
+    account.asset = transfer.asset
+    return account
+
+
 def _release_legs(transfer: Transfer):
     amount = transfer.amount
     return [
-        (customer_account(user=transfer.from_user, asset=transfer.asset, kind=Kind.PENDING), -amount),
-        (customer_account(user=transfer.from_user, asset=transfer.asset), amount),
+        (_account(user=transfer.from_user, asset=transfer.asset, kind=Kind.PENDING), -amount),
+        (_account(user=transfer.from_user, asset=transfer.asset), amount),
     ]
 
 
@@ -237,21 +249,23 @@ def transfer_create(*, user, action: str, amount, asset_type: str, symbol: str, 
         life_until_at=now + timedelta(seconds=TRANSFER_LIFE_SECONDS),
         created_at=now,
     )
+    # The row and the notification first, the ledger last: the payer's account locks are held only from the
+    # reservation to the commit (all of it rolls back if the reservation is refused).
+    transfer.save(force_insert=True)
+    transfer_events_emit(transfer=transfer, event="created")
     try:
         ledger_post(
             idempotency_key=f"transfer:{transfer.pk}:reserve",
             kind="transfer_reserve",
             legs=[
-                (customer_account(user=payer, asset=asset), -amount),
-                (customer_account(user=payer, asset=asset, kind=Kind.PENDING), amount),
+                (_account(user=payer, asset=asset), -amount),
+                (_account(user=payer, asset=asset, kind=Kind.PENDING), amount),
             ],
             reference=f"transfer:{transfer.pk}",
             memo=f"transfer {transfer.public_id} reserved",
         )
     except InsufficientFunds:
         raise (InsufficientFunds() if payer.pk == user.pk else CounterpartyCannotPay()) from None
-    transfer.save(force_insert=True)
-    transfer_events_emit(transfer=transfer, event="created")
     return transfer
 
 
@@ -284,8 +298,8 @@ def _refusal_for_closed(transfer: Transfer) -> errors.DomainError:
 def _expire_now(transfer: Transfer, now) -> None:
     transfer_transition(transfer=transfer, to=Status.EXPIRED, reason="life ended", now=now)
     transfer.save(update_fields=["status", "closed_at"])
-    _release(transfer, why="expired")
     transfer_events_emit(transfer=transfer, event="expired")
+    _release(transfer, why="expired")
 
 
 def transfer_confirm(*, user, transfer_id, wallet: str | None = None) -> Transfer:
@@ -329,19 +343,6 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
         _expire_now(transfer, now)
         return _Outcome(transfer, TransferExpired())
     chosen = _wallet_for(user=user, transfer=transfer, wallet=wallet)
-    legs = [
-        (customer_account(user=transfer.from_user, asset=transfer.asset, kind=Kind.PENDING), -transfer.amount),
-        (customer_account(user=transfer.to_user, asset=transfer.asset), transfer.total),
-    ]
-    if transfer.commission:
-        legs.append((revenue_account(asset=transfer.asset, spread_key=str(transfer.pk)), transfer.commission))
-    ledger_post(
-        idempotency_key=f"transfer:{transfer.pk}:complete",
-        kind="transfer_complete",
-        legs=legs,
-        reference=f"transfer:{transfer.pk}",
-        memo=f"transfer {transfer.public_id} completed",
-    )
     transfer_transition(transfer=transfer, to=Status.COMPLETED, actor=user, now=now)
     transfer.wallet = chosen
     transfer.from_order_id, transfer.from_order_public_id = uuid.uuid4(), new_public_id().upper()
@@ -358,6 +359,20 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
         ]
     )
     transfer_events_emit(transfer=transfer, event="completed")
+    # The ledger last, so the accounts stay locked only from here to the commit.
+    legs = [
+        (_account(user=transfer.from_user, asset=transfer.asset, kind=Kind.PENDING), -transfer.amount),
+        (_account(user=transfer.to_user, asset=transfer.asset), transfer.total),
+    ]
+    if transfer.commission:
+        legs.append((_revenue(transfer=transfer), transfer.commission))
+    ledger_post(
+        idempotency_key=f"transfer:{transfer.pk}:complete",
+        kind="transfer_complete",
+        legs=legs,
+        reference=f"transfer:{transfer.pk}",
+        memo=f"transfer {transfer.public_id} completed",
+    )
     return _Outcome(transfer)
 
 
@@ -374,8 +389,8 @@ def transfer_refuse(*, user, transfer_id) -> Transfer:
         else:
             transfer_transition(transfer=transfer, to=Status.REFUSED, actor=user, reason="refused by a party")
             transfer.save(update_fields=["status", "closed_at"])
-            _release(transfer, why="refused")
             transfer_events_emit(transfer=transfer, event="refused")
+            _release(transfer, why="refused")
             outcome = _Outcome(transfer)
     if outcome.refusal is not None:
         raise outcome.refusal
