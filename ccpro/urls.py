@@ -6,6 +6,8 @@ from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from notifications import urls as notifications_urls
+from platforms import urls as platforms_urls
+from platforms import views as platforms_views
 from trading import transfer_urls
 from trading import urls as trading_urls
 
@@ -22,6 +24,7 @@ user_urlpatterns = [
 
 api_v1 = [
     *accounts_urls.public_urlpatterns,
+    *platforms_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 
@@ -30,6 +33,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("health/", health.health, name="health"),
+    path(".well-known/ccpro-ien-public-key.pem", platforms_views.ien_public_key, name="ien-public-key"),
     path("files/<int:file_id>", upload_views.stored_file_download, name="stored-file"),
     path("admin/", admin.site.urls),
     path("", portal.home, name="portal-home"),

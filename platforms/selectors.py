@@ -1,6 +1,13 @@
-import uuid
+"""Reads about platforms. Everything a platform endpoint lists is scoped to that platform here."""
 
-from .models import Platform, PlatformUserLink
+import time
+import uuid
+from datetime import UTC, datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import IenCall, Platform, PlatformKey, PlatformStaff, PlatformUserLink
 
 
 def platform_get_active(*, platform_id) -> Platform | None:
@@ -12,3 +19,127 @@ def platform_get_active(*, platform_id) -> Platform | None:
 
 def platform_links_for_user(*, user):
     return PlatformUserLink.objects.filter(user=user).select_related("platform").order_by("created_at")
+
+
+def platform_keys_valid(*, platform: Platform, now=None) -> list[PlatformKey]:
+    """The platform's RSA public keys a JWT may be signed with now: the current one and rotated ones still in
+    their grace period, newest first."""
+    now = now or timezone.now()
+    return list(platform.keys.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)).order_by("-created_at"))
+
+
+def platform_link_for_user(*, platform: Platform, user_id=None, email: str | None = None) -> PlatformUserLink | None:
+    """The active link of a CCPro user (by id or email) to `platform`, with the user."""
+    links = PlatformUserLink.objects.filter(platform=platform, active=True).select_related("user")
+    if user_id is not None:
+        try:
+            links = links.filter(user_id=uuid.UUID(str(user_id)))
+        except ValueError:
+            return None
+    elif email:
+        links = links.filter(user__email__iexact=email.strip())
+    else:
+        return None
+    return links.first()
+
+
+def _created_between(queryset: QuerySet, *, created_from: int | None, created_to: int | None) -> QuerySet:
+    if created_from is not None:
+        queryset = queryset.filter(created_at__gte=datetime.fromtimestamp(created_from, tz=UTC))
+    if created_to is not None:
+        queryset = queryset.filter(created_at__lte=datetime.fromtimestamp(created_to, tz=UTC))
+    return queryset
+
+
+def platform_staff_list(*, platform: Platform, filters: dict | None = None) -> QuerySet:
+    filters = filters or {}
+    staff = PlatformStaff.objects.filter(platform=platform).select_related("user").order_by("created_at", "id")
+    if filters.get("role"):
+        staff = staff.filter(role=filters["role"])
+    return staff
+
+
+def platform_user_list(*, platform: Platform, filters: dict | None = None) -> QuerySet:
+    """The platform's own users (their links), newest first; `email`, `username` and `from`/`to` filter."""
+    filters = filters or {}
+    links = PlatformUserLink.objects.filter(platform=platform).select_related("user").order_by("-created_at", "-id")
+    if filters.get("email"):
+        email = filters["email"]
+        links = links.filter(Q(email__iexact=email) | Q(user__email__iexact=email))
+    if filters.get("username"):
+        links = links.filter(username__iexact=filters["username"])
+    return _created_between(links, created_from=filters.get("from"), created_to=filters.get("to"))
+
+
+def platform_call_list(*, platform: Platform, filters: dict | None = None) -> QuerySet:
+    """The platform's logged instant event notification attempts, newest first."""
+    filters = filters or {}
+    calls = IenCall.objects.filter(platform=platform).order_by("-created_at", "-id")
+    if filters.get("status"):
+        calls = calls.filter(status=filters["status"])
+    return _created_between(calls, created_from=filters.get("from"), created_to=filters.get("to"))
+
+
+# --- Platform Show -------------------------------------------------------------------------------
+
+
+def platform_payment_methods(*, platform: Platform) -> dict[str, list]:
+    """{"bank": [...], "card": [...]}: the platform's payment methods (trading.PaymentMethod) with limits."""
+    from trading.models import PaymentMethod
+
+    methods: dict[str, list] = {kind: [] for kind in PaymentMethod.Kind.values}
+    for method in PaymentMethod.objects.filter(platform=platform).select_related("fiat").order_by("kind", "name"):
+        methods[method.kind].append(method)
+    return methods
+
+
+def platform_currencies(*, platform: Platform, now: int | None = None) -> dict:
+    """{"coins", "tokens", "fiats"} the platform offers, as trading's Currency Index builds them for its users
+    (same cached configuration, same freshness rule for rate-priced operations)."""
+    from trading.models import RATE_DEPENDENT_OPERATIONS
+    from trading.selectors import (
+        GROUPS,
+        CurrencyView,
+        OperationStatus,
+        market_config,
+        rate_summary,
+        rates_current,
+    )
+
+    now = int(time.time()) if now is None else now
+    config = market_config(platform_id=platform.pk)
+    current = rates_current()
+
+    def fresh(symbol: str) -> bool:
+        found = current.get(symbol)
+        return found is not None and now - found[1] <= config.max_age_seconds
+
+    groups: dict[str, list] = {group: [] for group in GROUPS.values()}
+    for asset in sorted(config.assets.values(), key=lambda a: (a.position, a.symbol)):
+        if asset.is_fiat:
+            groups[GROUPS[asset.kind]].append(CurrencyView(asset=asset, rates=None, general=[], particular={}))
+            continue
+        general, particular = [], {}
+        for op in config.operations:
+            if op.asset != asset.symbol:
+                continue
+            available = op.status
+            if op.operation in RATE_DEPENDENT_OPERATIONS:
+                available = available and fresh(asset.symbol) and (op.fiat is None or fresh(op.fiat))
+            status = OperationStatus(info=op, available=available)
+            if op.fiat is None:
+                general.append(status)
+            else:
+                particular.setdefault(op.fiat, []).append(status)
+        groups[GROUPS[asset.kind]].append(
+            CurrencyView(
+                asset=asset, rates=rate_summary(symbol=asset.symbol, now=now), general=general, particular=particular
+            )
+        )
+    return groups
+
+
+def platform_levels(*, platform: Platform) -> list[dict]:
+    """The platform's KYC levels. The KYC app on main defines none yet (every user is level 0), so Platform Show
+    lists none; once `kyc` has its levels this asks its selector (docs/decisions.md, Partner platforms)."""
+    return []

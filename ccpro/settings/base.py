@@ -82,7 +82,19 @@ if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
     VAR_DIR.mkdir(exist_ok=True)
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "ccpro.sqlite3"}}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "ccpro.sqlite3",
+            # Web and Celery processes write concurrently: WAL, immediate write locks and a busy timeout
+            # make them wait for each other instead of failing with "database is locked".
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
     log.warning("DATABASE_URL not set: using the embedded SQLite database %s", DATABASES["default"]["NAME"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -124,6 +136,19 @@ MAIL_RATE_PER_IP = env("MAIL_RATE_PER_IP", default="20/h")
 SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", default=30))
 # Idempotency-Key records of money-moving POSTs are kept at least this long (ccpro/api/idempotency.py).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
+# (IEN) CCPro sends them.
+PLATFORM_JWT_MAX_LIFETIME_SECONDS = env.int("PLATFORM_JWT_MAX_LIFETIME_SECONDS", default=86_400)
+PLATFORM_KEY_ROTATION_GRACE_HOURS = env.int("PLATFORM_KEY_ROTATION_GRACE_HOURS", default=72)
+IEN_PRIVATE_KEY = env("IEN_PRIVATE_KEY", default="").replace("\\n", "\n")
+IEN_PRIVATE_KEY_FILE = env("IEN_PRIVATE_KEY_FILE", default=str(VAR_DIR / "ien_private_key.pem"))
+IEN_PRIVATE_KEY_AUTOGENERATE = env.bool("IEN_PRIVATE_KEY_AUTOGENERATE", default=True)
+IEN_ALLOW_PRIVATE_HOSTS = env.bool("IEN_ALLOW_PRIVATE_HOSTS", default=False)  # local testing only
+IEN_TIMEOUT_SECONDS = env.int("IEN_TIMEOUT_SECONDS", default=5)
+IEN_RETRY_FOR_HOURS = env.int("IEN_RETRY_FOR_HOURS", default=24)
+IEN_BACKOFF_BASE_SECONDS = env.int("IEN_BACKOFF_BASE_SECONDS", default=10)
+IEN_BACKOFF_MAX_SECONDS = env.int("IEN_BACKOFF_MAX_SECONDS", default=3600)
 
 # --- I18N --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -217,6 +242,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "trading-rate-snapshots-compact": {"task": "trading.tasks.rate_snapshots_compact_task", "schedule": 3600.0},
     "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
+    # Instant event notifications due for a (re)try: new ones go at once, failed ones after their backoff.
+    "platforms-ien-dispatch": {
+        "task": "platforms.tasks.ien_dispatch_due_task",
+        "schedule": 5.0,
+        "options": {"expires": 30},
+    },
 }
 
 # --- REST framework and OpenAPI ----------------------------------------------------------------

@@ -381,6 +381,147 @@ def _price_withdraw_ico(ctx):
     return ctx.user_api.get(_user_path(ctx, "price/withdraw-ico/IPSX/IPSX"), {"from_amount": "100"})
 
 
+# --- partner platforms (issue 10) --------------------------------------------------------------
+
+
+def _partner():
+    """A partner platform with its key pair, a staff member, a linked user, an IEN call and payment methods."""
+    import time
+    from decimal import Decimal
+
+    import jwt
+
+    from platforms.models import IenCall
+    from platforms.services import platform_create, platform_staff_add, platform_user_link
+    from trading.models import Asset, PaymentMethod
+
+    from ..factories import UserFactory
+
+    platform, private_pem = platform_create(code="GOGL", name="Google", base_url="http://www.google.com")
+    eur = Asset.objects.get(symbol="EUR")
+    PaymentMethod.objects.filter(platform=platform).delete()
+    PaymentMethod.objects.create(
+        platform=platform,
+        kind="bank",
+        name="EUR",
+        fiat=eur,
+        status=False,
+        first_max_order_value=Decimal(1000),
+        lower_status=True,
+        lower_value=Decimal(50),
+    )
+    PaymentMethod.objects.create(
+        platform=platform,
+        kind="card",
+        name="MobilPay",
+        fiat=eur,
+        first_max_order_value=Decimal(1000),
+        lower_status=True,
+        lower_value=Decimal(50),
+    )
+    platform_staff_add(platform=platform, user=UserFactory(), role="superadmin")
+    platform_user_link(user=UserFactory(), platform=platform, external={"userId": "123456789", "username": "test"})
+    IenCall.objects.create(
+        platform=platform,
+        endpoint="https://extPlatform.io",
+        request='{"some":"data"}',
+        status="200",
+        response='{"some":"data"}',
+    )
+    token = jwt.encode({"platform": str(platform.pk), "expire": int(time.time()) + 600}, private_pem, "RS512")
+    return platform, private_pem, {"HTTP_TOKEN": token}
+
+
+# Amounts are decimal strings everywhere in CCPro (docs/decisions.md, Partner platforms); the reference prints
+# these limits as JSON numbers.
+_PAYMENT_LIMIT_DECISIONS = {
+    f"$.data.paymentMethods.{kind}[].limits.{field}": "limits are decimal strings (Partner platforms decision)"
+    for kind in ("bank", "card")
+    for field in ("firstMaxOrderValue", "lower.value")
+}
+_OPERATION_LIMIT_DECISIONS = {
+    f"$.data.currencies.coins[].operations.{where}[].{operation}.limits": "limits are null or decimal strings, "
+    "never empty strings (markets decision: Currency Index)"
+    for where, operation in (
+        ("General", "withdraw"),
+        ("General", "deposit"),
+        ("Particular.EUR", "buy_with_fiat"),
+        ("Particular.EUR", "sell_to_fiat"),
+    )
+}
+_SHOW_DECISIONS = {
+    **_PAYMENT_LIMIT_DECISIONS,
+    **_OPERATION_LIMIT_DECISIONS,
+    "$.data.levels[]": "KYC levels are not defined on main yet (KYC issue); Platform Show lists none until then",
+    "$.data.createdAt": "the platform's creation time is known: Unix seconds rather than the reference's null",
+}
+
+
+@contract("POST", "/api/v1/authenticate-jwt/{platform}")
+def _authenticate_jwt(ctx):
+    import time
+
+    import jwt
+
+    from platforms.services import platform_user_link
+
+    platform, private_pem, _ = _partner()
+    platform_user_link(user=ctx.user, platform=platform)
+    token = jwt.encode({"email": ctx.user.email, "expire": int(time.time()) + 3600}, private_pem, "RS512")
+    return ctx.api.post(f"/api/v1/authenticate-jwt/{platform.pk}", HTTP_TOKEN=token)
+
+
+def _partner_market(ctx):
+    """The reference example's market: General withdraw/deposit, Particular EUR buy/sell with fiat."""
+    from django.core.cache import cache
+
+    from trading.models import OperationConfig
+
+    _market(ctx)
+    OperationConfig.objects.filter(fiat__isnull=True).exclude(operation__in=["withdraw", "deposit"]).delete()
+    OperationConfig.objects.filter(fiat__isnull=False).exclude(operation__in=["buy_with_fiat", "sell_to_fiat"]).delete()
+    cache.clear()
+
+
+@contract("GET", "/api/v1/platform/{platform}", decisions=_SHOW_DECISIONS)
+def _platform_show(ctx):
+    _partner_market(ctx)
+    platform, _, headers = _partner()
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}", **headers)
+
+
+@contract("POST", "/api/v1/platform/{platform}", decisions=_SHOW_DECISIONS)
+def _platform_update(ctx):
+    _partner_market(ctx)
+    platform, _, headers = _partner()
+    body = {
+        "name": "Google",
+        "baseUrl": "https://google.com/",
+        "ienUrl": "https://google.com/",
+        "ienType": "jwt",
+        "colorCode": "#ffffff",
+    }
+    return ctx.api.post(f"/api/v1/platform/{platform.pk}", body, format="json", **headers)
+
+
+@contract("GET", "/api/v1/platform/{platform}/staff")
+def _platform_staff(ctx):
+    platform, _, headers = _partner()
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/staff", **headers)
+
+
+@contract("GET", "/api/v1/platform/{platform}/user")
+def _platform_users(ctx):
+    platform, _, headers = _partner()
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/user", **headers)
+
+
+@contract("GET", "/api/v1/platform/{platform}/call")
+def _platform_calls(ctx):
+    platform, _, headers = _partner()
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/call", **headers)
+
+
 # --- transfers (issue 9) -------------------------------------------------------------------------
 
 

@@ -16,8 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ccpro.api.views import ApiView, PublicApiView
+from platforms.auth import PlatformApiView
 
-API_VIEW_BASES: tuple[type, ...] = (ApiView, PublicApiView)
+# Partner platforms (issue 10): platform/{platform}/… endpoints authenticate with the platform's own JWT
+# (header `token`), not a user's bearer token, and resolve `{platform}` to the signer centrally.
+API_VIEW_BASES: tuple[type, ...] = (ApiView, PublicApiView, PlatformApiView)
 
 NOT_FOUND = {"message": "No query results."}
 NOT_THE_CALLER = {"message": "This action is unauthorized."}
