@@ -25,6 +25,7 @@ user_urlpatterns = [
 api_v1 = [
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
+    *transfer_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 

@@ -12,6 +12,7 @@ from ccpro.api.responses import data_response
 from ccpro.api.schema import AUTHENTICATED_ERRORS, data_envelope, error_responses
 from ccpro.api.validation import InputSerializer
 from ccpro.api.views import ApiView, parse_uuid
+from platforms.auth import PlatformApiView
 
 from . import transfer_selectors, transfers
 from .selectors import asset_get
@@ -79,6 +80,17 @@ class TransferOutput(serializers.Serializer):
         return self._order(transfer.to_order_id, transfer.to_order_public_id)
 
 
+class PlatformTransferOutput(TransferOutput):
+    """The Platform group's shape: the user one plus the asset and `confirmUrl`."""
+
+    type = serializers.CharField(source="asset.kind")
+    symbol = serializers.CharField(source="asset.symbol")
+    confirmUrl = serializers.SerializerMethodField()
+
+    def get_confirmUrl(self, transfer) -> str | None:
+        return None  # confirmed through the API (POST user/{user}/transfer/{transfer}); no portal page
+
+
 TransferBody = data_envelope(TransferOutput)
 TransferListBody = data_envelope(TransferOutput, many=True)
 PAGE_HEADERS = {"total": "X-Total", "currentPage": "X-Current-Page", "perPage": "X-Per-Page", "lastPage": "X-Last-Page"}
@@ -132,15 +144,15 @@ LIST_PARAMETERS = [
     OpenApiParameter("asset", str, required=False, description="Asset symbol, e.g. ETH."),
     OpenApiParameter("page", int, required=False),
 ]
+LIST_DESCRIPTION = (
+    "Newest first, 25 per page (`?page=`); the page figures are in the headers "
+    + ", ".join(f"`{header}`" for header in PAGE_HEADERS.values())
+    + "."
+)
 LIST_SCHEMA = {
     "parameters": LIST_PARAMETERS,
     "responses": {
-        200: OpenApiResponse(
-            TransferListBody,
-            description="Newest first, 25 per page (`?page=`); the page figures are in the headers "
-            + ", ".join(f"`{header}`" for header in PAGE_HEADERS.values())
-            + ".",
-        ),
+        200: OpenApiResponse(TransferListBody, description=LIST_DESCRIPTION),
         **error_responses(*AUTHENTICATED_ERRORS),
     },
 }
@@ -150,9 +162,13 @@ def _list(request, user, scope: str):
     filters = TransferFilterInput(data=request.query_params)
     filters.is_valid(raise_exception=True)
     queryset = transfer_selectors.transfer_list(user=user, scope=scope, **filters.validated_data)
+    return _page(request, queryset, TransferOutput)
+
+
+def _page(request, queryset, output):
     items, meta = paginate(queryset, page=request.query_params.get("page"), per_page=PER_PAGE)
     # The reference's body is {"data": [...]} only, so the page figures travel as headers.
-    response = data_response(TransferOutput(items, many=True).data)
+    response = data_response(output(items, many=True).data)
     for key, header in PAGE_HEADERS.items():
         response[header] = str(meta[key])
     return response
@@ -242,3 +258,20 @@ class TransferDetailApi(ApiView):
                 user=user, transfer_id=transfer_id, wallet=data.validated_data.get("wallet")
             )
         return data_response(TransferOutput(result).data)
+
+
+class PlatformTransferListApi(PlatformApiView):
+    @extend_schema(
+        summary="Platform Transfers",
+        parameters=LIST_PARAMETERS,
+        responses={
+            200: OpenApiResponse(data_envelope(PlatformTransferOutput, many=True), description=LIST_DESCRIPTION),
+            **error_responses(401, 405, 415, 422),
+        },
+    )
+    def get(self, request, platform):
+        """Transfers created by the platform's users, newest first."""
+        filters = TransferFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = transfer_selectors.platform_transfer_list(platform=platform, **filters.validated_data)
+        return _page(request, queryset, PlatformTransferOutput)

@@ -39,3 +39,13 @@ def transfer_get(*, user, transfer_id) -> Transfer:
     if transfer is None:
         raise errors.NotFound()
     return transfer
+
+
+def platform_transfer_list(*, platform, status: str | None = None, asset=None) -> QuerySet:
+    """Transfers created by the platform's users (those linked to it), newest first."""
+    qs = _base().filter(by_user__platform_links__platform=platform)
+    if status:
+        qs = qs.filter(status=status)
+    if asset is not None:
+        qs = qs.filter(asset=asset)
+    return qs.order_by("-created_at", "-pk")

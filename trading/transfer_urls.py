@@ -10,3 +10,8 @@ user_urlpatterns = [
     path("transfer/to", apis.TransferToApi.as_view(), name="transfer-to"),
     path("transfer/<str:transfer>", apis.TransferDetailApi.as_view(), name="transfer-detail"),
 ]
+
+# Mounted under api/v1/ by ccpro.urls; authenticated with the platform's JWT.
+public_urlpatterns = [
+    path("platform/<str:platform>/transfer", apis.PlatformTransferListApi.as_view(), name="platform-transfers"),
+]

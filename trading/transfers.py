@@ -176,7 +176,7 @@ def _release(transfer: Transfer, *, why: str) -> None:
     )
 
 
-# --- Notifications (the one hook: users' inbox/mail; the platform's IEN joins here once it exists) ----------
+# --- Notifications (the one hook: users' inbox and mail, and the parties' partner platforms' IEN) ---------
 
 
 def transfer_events_emit(*, transfer: Transfer, event: str) -> None:
@@ -206,6 +206,16 @@ def transfer_events_emit(*, transfer: Transfer, event: str) -> None:
             notification_create(user=party, event=f"transfer_{event}", meta=meta, context={})
     else:
         raise ValueError(f"unknown transfer event {event}")
+    # The partner platforms of both parties (IEN), in this transaction: sent after commit, in order per transfer.
+    from platforms.services import ien_emit_for_user
+
+    from .transfer_apis import PlatformTransferOutput
+
+    payload = dict(PlatformTransferOutput(transfer).data)
+    for party in (payer, payee):
+        ien_emit_for_user(
+            user=party, event_type=f"transfer.{event}", stream=f"transfer:{transfer.pk}", obj_payload=payload
+        )
 
 
 # --- Services ------------------------------------------------------------------------------------

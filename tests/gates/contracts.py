@@ -585,3 +585,13 @@ def _transfer_show(ctx):
 def _transfer_confirm(ctx):
     transfer = _transfer(ctx, complete=False)
     return ctx.user_api.post(_user_path(ctx, f"transfer/{transfer.pk}"), {}, format="json")
+
+
+@contract("GET", "/api/v1/platform/{platform}/transfer")
+def _platform_transfers(ctx):
+    from platforms.services import platform_user_link
+
+    platform, _pem, headers = _partner()
+    platform_user_link(user=ctx.user, platform=platform)
+    _transfer(ctx, complete=False)
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/transfer", **headers)
