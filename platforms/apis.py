@@ -18,7 +18,7 @@ from .auth import PlatformApiView
 from .exceptions import JwtMissing
 from .models import COLOR_CODE_RE, Platform, PlatformStaff
 
-PLATFORM_ERRORS = (401, 405, 415, 422)
+PLATFORM_ERRORS = (400, 401, 405, 413, 415, 422, 429)
 PER_PAGE = 25
 
 # --- Output --------------------------------------------------------------------------------------

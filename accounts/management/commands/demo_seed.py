@@ -9,6 +9,7 @@ DEMO_MODULES = [
     "accounts.instruments_demo",
     "notifications.demo",
     "trading.demo",
+    "platforms.demo",
     "trading.transfer_demo",
 ]
 
