@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
+from kyc import urls as kyc_urls
 from notifications import urls as notifications_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
@@ -19,6 +20,7 @@ user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
+    *kyc_urls.user_urlpatterns,
     *transfer_urls.user_urlpatterns,
 ]
 
