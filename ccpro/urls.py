@@ -10,6 +10,7 @@ from notifications import urls as notifications_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
 from trading import order_views as trading_order_views
+from trading import transfer_urls
 from trading import urls as trading_urls
 
 from . import portal
@@ -21,11 +22,13 @@ user_urlpatterns = [
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
     *kyc_urls.user_urlpatterns,
+    *transfer_urls.user_urlpatterns,
 ]
 
 api_v1 = [
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
+    *transfer_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ccpro.uploads",
+    "ccpro.api",
     "accounts",
     "kyc",
     "trading",
@@ -134,6 +135,8 @@ LOGIN_RATE_PER_IP = env("LOGIN_RATE_PER_IP", default="30/15m")
 MAIL_RATE_PER_IP = env("MAIL_RATE_PER_IP", default="20/h")
 # Account closing: grace period between the request and the anonymisation.
 SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", default=30))
+# Idempotency-Key records of money-moving POSTs are kept at least this long (ccpro/api/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
 # Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
 # KYC (issue 7): uploads per user per day, SMS codes and their throttles, video slots, signed portal links
@@ -239,6 +242,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
+    "api-purge-idempotency-keys": {"task": "ccpro.api.tasks.idempotency_key_purge_task", "schedule": 3600.0},
+    # Expire pending transfers past their 180 s life and release their reservations (trading/transfers.py).
+    "trading-transfers-expire": {
+        "task": "trading.tasks.transfer_expire_due_task",
+        "schedule": env.float("TRANSFER_EXPIRY_SECONDS", default=15.0),
+        "options": {"expires": 60},
+    },
     # Poll the configured rate provider (RateFeed in the admin); rates older than its max age are stale.
     "trading-rates-poll": {
         "task": "trading.tasks.rates_poll_task",

@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "trading.demo",
     "platforms.demo",
     "kyc.demo",
+    "trading.transfer_demo",
     "trading.order_demo",
 ]
 
