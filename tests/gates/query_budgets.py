@@ -145,10 +145,15 @@ def _notifications(user, n):
     return {"notification_id": Notification.objects.filter(user=user).order_by("created_at").first().pk}
 
 
-for _path in ("permanently", "temporary", "temporary/{notification_id}"):
+for _path in ("temporary", "temporary/{notification_id}"):
     query_budget(f"/api/v1/user/{{user}}/notifications/{_path}", budget=3, why="token lookup, page, count")(
         _notifications
     )
+query_budget(
+    "/api/v1/user/{user}/notifications/permanently",
+    budget=4,
+    why="token lookup, unread count, the instrument conditions (one query), the quote/order conditions (one query)",
+)(_notifications)
 
 
 # --- markets and pricing (issue 6) -------------------------------------------------------------
