@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import urls as accounts_urls
+from accounts.staff_otp import StaffOTPAdminSite
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from kyc import urls as kyc_urls
@@ -14,6 +15,10 @@ from trading import transfer_urls
 from trading import urls as trading_urls
 
 from . import portal
+
+# Staff reach the admin only with a session verified by a TOTP device (django-otp's documented way of turning the
+# default site into its OTPAdminSite; accounts/staff_otp.py).
+admin.site.__class__ = StaffOTPAdminSite
 
 # Every endpoint acting on a user's data lives under user/<user>/; ccpro.api.views.ApiView checks that
 # segment against the caller before any handler runs.

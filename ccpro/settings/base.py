@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Admin second factor (TOTP): django-otp, maintained by the django-otp project (accounts/staff_otp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Portal pages in the signed-in user's options.language (the API and admin stay in the default language).
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -138,6 +144,9 @@ SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", defa
 # Idempotency-Key records of money-moving POSTs are kept at least this long (ccpro/api/idempotency.py).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
+# Admin second factor: the issuer shown by authenticator apps for the staff TOTP devices (accounts/staff_otp.py).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCPro")
+
 # Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
 # KYC (issue 7): uploads per user per day, SMS codes and their throttles, video slots, signed portal links
 # (kyc/links.py; RS512 with KYC_LINK_PRIVATE_KEY, else HS512 under a key derived from SECRET_KEY).
@@ -168,6 +177,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ro", "Română")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The portal's translations (en, ro): locale/ro/LC_MESSAGES/django.po and the compiled .mo are both committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media --------------------------------------------------------------------------
