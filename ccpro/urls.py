@@ -10,6 +10,8 @@ from kyc import urls as kyc_urls
 from notifications import urls as notifications_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
+from trading import order_views as trading_order_views
+from trading import transfer_urls
 from trading import urls as trading_urls
 
 from . import portal
@@ -25,11 +27,13 @@ user_urlpatterns = [
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
     *kyc_urls.user_urlpatterns,
+    *transfer_urls.user_urlpatterns,
 ]
 
 api_v1 = [
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
+    *transfer_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 
@@ -47,6 +51,7 @@ urlpatterns = [
     path("", include("notifications.portal_urls")),
     path("", include("trading.portal_urls")),
     path("", include("kyc.portal_urls")),
+    path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

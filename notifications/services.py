@@ -149,6 +149,34 @@ def notification_create(*, user, event: str, context: dict | None = None, meta: 
     return notification
 
 
+@transaction.atomic
+def notification_create_many(*, event: str, items) -> int:
+    """Inbox notifications of one event for many users at once (one INSERT), for sweeps such as quote expiry.
+
+    `items` is [(user_id, language, meta)]; only for events without delivery channels (inbox only)."""
+    spec = notification_events.EVENTS[event]
+    if spec.channels:
+        raise ValueError(f"{event} is delivered by {spec.channels}: use notification_create per user")
+    rows = []
+    for user_id, language, meta in items:
+        meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
+        language = _language(language)
+        title, message = notification_events.wording(spec, language, meta)
+        rows.append(
+            Notification(
+                user_id=user_id,
+                title=title[:191],
+                message=message,
+                category=spec.category,
+                code=event,
+                meta=meta,
+                language=language,
+            )
+        )
+    Notification.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def email_enqueue(*, to: str, template: str, language: str = "en", context: dict | None = None, user=None) -> Delivery:
     """An account mail (no inbox entry). Rendered now; the body travels only in the task, never into the
     database, because some carry secrets (verification codes, reset tokens). The delivery row logs it."""

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from . import services
+from . import ledger_admin, services, transfer_admin  # noqa: F401  (the *_admin modules register their views)
 from .models import (
     Asset,
     ManualRate,
@@ -104,3 +104,7 @@ class RateSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Registered by import: orders, quotes, work queues and the deposit address pool.
+from . import order_admin  # noqa: E402, F401

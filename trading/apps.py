@@ -41,3 +41,10 @@ class TradingConfig(AppConfig):
             post_delete.connect(
                 invalidate_user, sender=model, dispatch_uid=f"trading-user-del-{model.__name__}", weak=False
             )
+
+        # A bank or card some quote or order used is "in use" for accounts (which never imports trading models).
+        from accounts.selectors import instrument_usage_check_register
+
+        from .order_selectors import instrument_used_by_orders
+
+        instrument_usage_check_register(instrument_used_by_orders)

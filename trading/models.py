@@ -250,3 +250,8 @@ class RateSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.asset_id} {self.price} @ {self.ts}"
+
+
+from .ledger_models import LedgerAccount, LedgerEntry, LedgerTransaction  # noqa: E402, F401
+from .order_models import DepositAddress, Order, OrderStatusChange, Quote  # noqa: E402, F401
+from .transfer_models import Transfer, TransferConfig, TransferStatusChange  # noqa: E402, F401

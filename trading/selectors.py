@@ -24,11 +24,10 @@ from .rate_providers import REFERENCE_FIAT
 
 
 def user_holds_balance(*, user) -> bool:
-    """Whether the user holds any available or pending funds (blocks closing the account).
+    """Whether the user holds any available or pending funds (blocks closing the account)."""
+    from .ledger_selectors import user_holds_funds
 
-    No ledger exists yet, so nobody holds funds; the ledger issue answers this from the balance rows.
-    """
-    return False
+    return user_holds_funds(user=user)
 
 
 def asset_get(symbol: str, *, active_only: bool = True) -> Asset | None:

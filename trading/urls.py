@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, order_urls
 
 # Mounted under user/<user>/ by ccpro.urls.
 user_urlpatterns = [
@@ -15,4 +15,5 @@ user_urlpatterns = [
         )
         for kind in ("buy", "sell", "withdraw", "withdraw-ico")
     ],
+    *order_urls.user_urlpatterns,
 ]

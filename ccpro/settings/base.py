@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ccpro.uploads",
+    "ccpro.api",
     "accounts",
     "kyc",
     "trading",
@@ -140,6 +141,8 @@ LOGIN_RATE_PER_IP = env("LOGIN_RATE_PER_IP", default="30/15m")
 MAIL_RATE_PER_IP = env("MAIL_RATE_PER_IP", default="20/h")
 # Account closing: grace period between the request and the anonymisation.
 SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", default=30))
+# Idempotency-Key records of money-moving POSTs are kept at least this long (ccpro/api/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
 # Admin second factor: the issuer shown by authenticator apps for the staff TOTP devices (accounts/staff_otp.py).
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCPro")
@@ -244,10 +247,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# How long a quote holds its price (lifeSeconds).
+QUOTE_LIFE_SECONDS = env.int("QUOTE_LIFE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
+    "api-purge-idempotency-keys": {"task": "ccpro.api.tasks.idempotency_key_purge_task", "schedule": 3600.0},
+    # Expire pending transfers past their 180 s life and release their reservations (trading/transfers.py).
+    "trading-transfers-expire": {
+        "task": "trading.tasks.transfer_expire_due_task",
+        "schedule": env.float("TRANSFER_EXPIRY_SECONDS", default=15.0),
+        "options": {"expires": 60},
+    },
     # Poll the configured rate provider (RateFeed in the admin); rates older than its max age are stale.
     "trading-rates-poll": {
         "task": "trading.tasks.rates_poll_task",
@@ -255,6 +267,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30},
     },
     "trading-rate-snapshots-compact": {"task": "trading.tasks.rate_snapshots_compact_task", "schedule": 3600.0},
+    # Quotes whose life ran out become expired (set-based, idempotent; see trading.orders.quote_expire_due).
+    "trading-quote-expire-due": {
+        "task": "trading.tasks.quote_expire_due_task",
+        "schedule": 15.0,
+        "options": {"expires": 60},
+    },
     "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
     # Instant event notifications due for a (re)try: new ones go at once, failed ones after their backoff.
     "platforms-ien-dispatch": {

@@ -696,3 +696,289 @@ def _kyc_phone_reverify(ctx):
     _kyc_phone_add(ctx)
     with ctx.on_commit(execute=True):
         return ctx.user_api.post(_user_path(ctx, "kyc/phone/reverify"))
+
+
+# --- transfers (issue 9) -------------------------------------------------------------------------
+
+
+def _transfer(ctx, *, complete: bool = True, action: str = "send"):
+    """A transfer of 1 ETH between the contract user and another user, completed unless asked otherwise."""
+    from trading.transfers import transfer_confirm, transfer_create
+
+    from ..factories import UserFactory
+    from .registry import fund_eth
+
+    other = UserFactory()
+    payer = ctx.user if action == "send" else other
+    fund_eth(payer)
+    transfer = transfer_create(
+        user=ctx.user, action=action, amount="1", asset_type="coin", symbol="ETH", counterparty=other.email
+    )
+    return transfer_confirm(user=payer, transfer_id=transfer.pk) if complete else transfer
+
+
+@contract("GET", "/api/v1/user/{user}/transfer")
+def _transfer_index(ctx):
+    _transfer(ctx)
+    return ctx.user_api.get(_user_path(ctx, "transfer"))
+
+
+@contract("POST", "/api/v1/user/{user}/transfer")
+def _transfer_store(ctx):
+    from ..factories import UserFactory
+    from .registry import fund_eth
+
+    fund_eth(ctx.user)
+    other = UserFactory()
+    body = {"action": "send", "amount": "1", "type": "coin", "symbol": "ETH", "user": other.email}
+    return ctx.user_api.post(_user_path(ctx, "transfer"), body, format="json")
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/by")
+def _transfer_by(ctx):
+    _transfer(ctx)
+    return ctx.user_api.get(_user_path(ctx, "transfer/by"))
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/from")
+def _transfer_from(ctx):
+    _transfer(ctx)
+    return ctx.user_api.get(_user_path(ctx, "transfer/from"))
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/to")
+def _transfer_to(ctx):
+    _transfer(ctx, action="receive")
+    return ctx.user_api.get(_user_path(ctx, "transfer/to"))
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/{transfer}")
+def _transfer_show(ctx):
+    return ctx.user_api.get(_user_path(ctx, f"transfer/{_transfer(ctx).pk}"))
+
+
+@contract("POST", "/api/v1/user/{user}/transfer/{transfer}")
+def _transfer_confirm(ctx):
+    transfer = _transfer(ctx, complete=False)
+    return ctx.user_api.post(_user_path(ctx, f"transfer/{transfer.pk}"), {}, format="json")
+
+
+@contract("GET", "/api/v1/platform/{platform}/transfer")
+def _platform_transfers(ctx):
+    from platforms.services import platform_user_link
+
+    platform, _pem, headers = _partner()
+    platform_user_link(user=ctx.user, platform=platform)
+    _transfer(ctx, complete=False)
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/transfer", **headers)
+
+
+# --- quotes, orders, deposits, balances (issue 8) --------------------------------------------------
+
+NO_PARENT = "null while the order has no parent order (only a withdrawal chained after a buy has one)."
+NO_PAYMENT_URL = "No hosted bank-confirm page: the proof of a transfer is uploaded through payment-confirmation."
+NO_INSTRUMENT = "Withdrawals are paid from the balance: no payment method."
+
+
+def _quote(ctx, *, confirm: bool = False):
+    from tests.orders.conftest import confirmed_bank
+
+    _market(ctx)
+    bank = confirmed_bank(ctx.user)
+    body = {
+        "type": "coin",
+        "orderType": "sell_to_fiat",
+        "orderAmount": "0.2",
+        "orderSymbol": "ETH",
+        "orderPaymentSymbol": "EUR",
+        "orderPaymentType": "bank",
+    }
+    if confirm:
+        from tests.orders.conftest import fund
+
+        fund(ctx.user, "ETH", "1")
+    quote = ctx.user_api.post(_user_path(ctx, "quote"), body, format="json").json()["data"]
+    return quote, bank
+
+
+@contract("POST", "/api/v1/user/{user}/quote")
+def _quote_create(ctx):
+    _market(ctx)
+    body = {
+        "type": "coin",
+        "orderType": "sell_to_fiat",
+        "orderAmount": "0.2",
+        "orderSymbol": "ETH",
+        "orderPaymentSymbol": "EUR",
+        "orderPaymentType": "bank",
+    }
+    return ctx.user_api.post(_user_path(ctx, "quote"), body, format="json")
+
+
+@contract(
+    "GET",
+    "/api/v1/user/{user}/quote",
+    decisions={"$.data[].payment.id": "The bank chosen at confirmation is recorded on the quote too."},
+)
+def _quote_index(ctx):
+    quote, bank = _quote(ctx, confirm=True)
+    ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json")
+    return ctx.user_api.get(_user_path(ctx, "quote"))
+
+
+@contract(
+    "GET",
+    "/api/v1/user/{user}/quote/{quote}",
+    decisions={
+        "$.data.payment.id": "The bank chosen at confirmation is recorded on the quote too.",
+        "$.data.order.payment.id": "The order names the bank it pays out to.",
+    },
+)
+def _quote_show(ctx):
+    quote, bank = _quote(ctx, confirm=True)
+    ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json")
+    return ctx.user_api.get(_user_path(ctx, f"quote/{quote['id']}"))
+
+
+@contract(
+    "POST",
+    "/api/v1/user/{user}/quote/{quote}",
+    decisions={
+        "$.data.quote.confirmUrl": "null once the quote is completed (nothing left to confirm).",
+    },
+)
+def _quote_confirm(ctx):
+    quote, bank = _quote(ctx, confirm=True)
+    return ctx.user_api.post(
+        _user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json"
+    )
+
+
+def _orders(ctx):
+    from tests.orders.conftest import confirmed_wallet, fund
+
+    _market(ctx)
+    fund(ctx.user, "IPSX", "1000")
+    wallet = confirmed_wallet(ctx.user, symbol="IPSX")
+    body = {
+        "type": "token",
+        "orderType": "withdrawIco",
+        "orderAmount": "500",
+        "orderSymbol": "IPSX",
+        "wallet": str(wallet.pk),
+    }
+    quote = ctx.user_api.post(_user_path(ctx, "quote"), body, format="json").json()["data"]
+    order = ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {}, format="json").json()["data"]
+    return order
+
+
+WITHDRAWAL_LIST = {
+    "$.data[].parentOrder.id": NO_PARENT,
+    "$.data[].parentOrder.publicId": NO_PARENT,
+    "$.data[].payment.id": NO_INSTRUMENT,
+    "$.data[].payment.method": NO_INSTRUMENT,
+    "$.data[].payment.url": NO_PAYMENT_URL,
+}
+
+
+@contract("GET", "/api/v1/user/{user}/order", decisions=WITHDRAWAL_LIST)
+def _order_index(ctx):
+    _orders(ctx)
+    return ctx.user_api.get(_user_path(ctx, "order"))
+
+
+@contract(
+    "GET",
+    "/api/v1/user/{user}/order/coin",
+    decisions={
+        "$.data[].wallet": "A coin sale to fiat has no wallet: null.",
+        "$.data[].parentOrder.id": NO_PARENT,
+        "$.data[].parentOrder.publicId": NO_PARENT,
+        "$.data[].payment.url": NO_PAYMENT_URL,
+    },
+)
+def _order_coin_index(ctx):
+    from tests.orders.conftest import fund
+
+    quote, bank = _quote(ctx)
+    fund(ctx.user, "ETH", "1")
+    ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json")
+    return ctx.user_api.get(_user_path(ctx, "order/coin"))
+
+
+@contract("GET", "/api/v1/user/{user}/order/token", decisions=WITHDRAWAL_LIST)
+def _order_token_index(ctx):
+    _orders(ctx)
+    return ctx.user_api.get(_user_path(ctx, "order/token"))
+
+
+@contract(
+    "GET",
+    "/api/v1/user/{user}/order/{order}",
+    decisions={
+        "$.data.quote": "The embedded quote is the whole Quote Show shape (status, order, confirmUrl…).",
+        "$.data.wallet": "A sale to fiat has no wallet: null.",
+        "$.data.parentOrder.id": NO_PARENT,
+        "$.data.parentOrder.publicId": NO_PARENT,
+        "$.data.payment.url": NO_PAYMENT_URL,
+    },
+)
+def _order_show(ctx):
+    quote, bank = _quote(ctx, confirm=True)
+    order = ctx.user_api.post(
+        _user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json"
+    )
+    return ctx.user_api.get(_user_path(ctx, f"order/{order.json()['data']['id']}"))
+
+
+@contract("POST", "/api/v1/user/{user}/order/{order}/payment-confirmation")
+def _order_payment_confirmation(ctx):
+    from tests.instruments.conftest import image_upload
+    from tests.orders.conftest import confirmed_bank
+
+    _market(ctx)
+    bank = confirmed_bank(ctx.user)
+    body = {
+        "type": "coin",
+        "orderType": "buy_with_fiat",
+        "orderAmount": "0.2",
+        "orderSymbol": "ETH",
+        "orderPaymentSymbol": "EUR",
+        "orderPaymentMethod": str(bank.pk),
+    }
+    quote = ctx.user_api.post(_user_path(ctx, "quote"), body, format="json").json()["data"]
+    order = ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {}, format="json").json()["data"]
+    path = _user_path(ctx, f"order/{order['id']}/payment-confirmation")
+    return ctx.user_api.post(path, {"file": image_upload()}, format="multipart")
+
+
+@contract("POST", "/api/v1/user/{user}/deposit")
+def _deposit(ctx):
+    _market(ctx)
+    body = {"type": "token", "symbol": "IPSX", "amount": "100", "wallet": "0x2f20", "txID": "0xccb5d3e1"}
+    return ctx.user_api.post(_user_path(ctx, "deposit"), body, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/deposit/address")
+def _deposit_address(ctx):
+    from tests.instruments.conftest import ETH_ADDRESSES
+    from trading.models import Asset
+    from trading.orders import deposit_addresses_import
+
+    _market(ctx)
+    deposit_addresses_import(
+        chain=Asset.objects.get(symbol="ETH"), addresses=ETH_ADDRESSES, destination="broker", type="cold"
+    )
+    return ctx.user_api.post(
+        _user_path(ctx, "deposit/address"), {"asset": "ETH", "destination": "broker"}, format="json"
+    )
+
+
+@contract("GET", "/api/v1/user/{user}/balances/{asset?}")
+def _balances(ctx):
+    from tests.orders.conftest import fund
+
+    _market(ctx)
+    fund(ctx.user, "XBT", "0.5")
+    fund(ctx.user, "IPSX", "350")
+    return ctx.user_api.get(_user_path(ctx, "balances"))

@@ -145,10 +145,15 @@ def _notifications(user, n):
     return {"notification_id": Notification.objects.filter(user=user).order_by("created_at").first().pk}
 
 
-for _path in ("permanently", "temporary", "temporary/{notification_id}"):
+for _path in ("temporary", "temporary/{notification_id}"):
     query_budget(f"/api/v1/user/{{user}}/notifications/{_path}", budget=3, why="token lookup, page, count")(
         _notifications
     )
+query_budget(
+    "/api/v1/user/{user}/notifications/permanently",
+    budget=4,
+    why="token lookup, unread count, the instrument conditions (one query), the quote/order conditions (one query)",
+)(_notifications)
 
 
 # --- markets and pricing (issue 6) -------------------------------------------------------------
@@ -204,8 +209,9 @@ for _path, _values in (
 
 @query_budget(
     "/api/v1/user/{user}/kyc",
-    budget=3,
-    why="token lookup with its user, the user's KYC items, the rejection messages; levels and platform cached",
+    budget=4,
+    why="token lookup with its user, the user's KYC items, the rejection messages, the period's approved orders "
+    "(`amounts`); levels and platform cached",
 )
 def _kyc_items(user, n):
     from kyc.models import ItemKind, KycItem
@@ -218,3 +224,115 @@ def _kyc_items(user, n):
     KycItem.objects.bulk_create(
         KycItem(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS, status="PENDING") for _ in range(have, n)
     )
+
+
+# --- transfers (issue 9) -------------------------------------------------------------------------
+
+
+def _transfers(user, n):
+    """n transfers the user pays (created by them) and n paid to them (created by another user)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from trading.models import Asset
+    from trading.transfer_models import Transfer
+
+    from ..factories import UserFactory
+
+    have = Transfer.objects.filter(from_user=user).count()
+    if have < n:
+        eth, other, now = Asset.objects.get(symbol="ETH"), UserFactory(), timezone.now()
+        common = {
+            "asset": eth,
+            "amount": Decimal(1),
+            "commission": Decimal("0.01"),
+            "commission_percent": Decimal(1),
+            "total": Decimal("0.99"),
+            "life_seconds": 180,
+            "life_until_at": now + timedelta(seconds=180),
+        }
+        Transfer.objects.bulk_create(
+            [Transfer(action="send", by_user=user, from_user=user, to_user=other, **common) for _ in range(have, n)]
+            + [Transfer(action="send", by_user=other, from_user=other, to_user=user, **common) for _ in range(have, n)]
+        )
+    return {"transfer": Transfer.objects.filter(from_user=user).first().pk}
+
+
+for _suffix in ("", "/by", "/from", "/to"):
+    query_budget(
+        f"/api/v1/user/{{user}}/transfer{_suffix}",
+        budget=3,
+        why="token lookup with its user, the count, the page with asset, parties and platform joined",
+    )(_transfers)
+query_budget(
+    "/api/v1/user/{user}/transfer/{transfer}",
+    budget=2,
+    why="token lookup with its user, the transfer with asset, parties and platform joined",
+)(_transfers)
+
+
+# --- quotes, orders, balances (issue 8) -------------------------------------------------------------
+
+
+def _quotes(user, n):
+    from trading.order_models import Quote
+
+    from .registry import make_quote
+
+    for _ in range(n - Quote.objects.filter(user=user).count()):
+        make_quote(user)
+    return {"quote": Quote.objects.filter(user=user).order_by("created_at").first().pk}
+
+
+def _orders(kind):
+    def grow(user, n):
+        from trading.models import Asset
+        from trading.order_models import Order
+
+        from .registry import make_order, make_quote
+
+        ipsx = Asset.objects.get(symbol="IPSX")
+        have = Order.objects.filter(user=user).count()
+        for i in range(have, n):
+            if kind == "token" or (kind is None and i % 2):
+                make_order(user, type="token", asset=ipsx, to_asset=ipsx)
+            else:
+                make_order(user, quote=make_quote(user, status="completed"))
+        return {"order": Order.objects.filter(user=user).order_by("created_at").first().pk}
+
+    return grow
+
+
+def _balances(user, n):
+    from decimal import Decimal
+
+    from tests.orders.conftest import fund
+
+    from .registry import make_order
+
+    _market_rows({})(user, 1)
+    fund(user, "ETH", Decimal(n), key=f"budget:{user.pk}:{n}")
+    make_order(user)
+
+
+query_budget("/api/v1/user/{user}/quote", budget=4, why="token lookup, count, the page with assets, wallet, platform")(
+    _quotes
+)
+query_budget("/api/v1/user/{user}/quote/{quote}", budget=3, why="token lookup, the quote with its relations")(_quotes)
+for _path, _kind in (("order", None), ("order/coin", "coin"), ("order/token", "token")):
+    query_budget(
+        f"/api/v1/user/{{user}}/{_path}",
+        budget=5,
+        why="token lookup, count, the page with assets/quote/parent/platform, prefetched child orders",
+    )(_orders(_kind))
+query_budget("/api/v1/user/{user}/order/{order}", budget=4, why="token lookup, the order with its quote, child orders")(
+    _orders(None)
+)
+for _path in ("balances", "balances/{asset}"):
+    query_budget(
+        f"/api/v1/user/{{user}}/{_path}",
+        budget=6,
+        why="token lookup, assets, the user's ledger accounts, the fiat's decimals; rates and summaries cached",
+    )(_balances)

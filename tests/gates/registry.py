@@ -143,3 +143,109 @@ def _notification(user) -> str:
 
 
 register_nested_id("notification_id", _notification)
+
+
+# --- transfers (issue 9) -----------------------------------------------------------------------
+
+
+def fund_eth(user, amount: str = "2"):
+    """Credit the user's available ETH as a deposit would (through the ledger)."""
+    import uuid
+    from decimal import Decimal
+
+    from trading.ledger import customer_account, ledger_post, system_account
+    from trading.ledger_models import LedgerAccount
+    from trading.models import Asset
+
+    eth = Asset.objects.get(symbol="ETH")
+    ledger_post(
+        idempotency_key=f"gate-fund:{uuid.uuid4()}",
+        kind="deposit",
+        legs=[
+            (system_account(asset=eth, kind=LedgerAccount.Kind.OMNIBUS), -Decimal(amount)),
+            (customer_account(user=user, asset=eth), Decimal(amount)),
+        ],
+    )
+
+
+def make_transfer(user):
+    """A pending 1 ETH `send` of the user's to a new user."""
+    from trading.transfers import transfer_create
+
+    from ..factories import UserFactory
+
+    fund_eth(user)
+    return transfer_create(
+        user=user, action="send", amount="1", asset_type="coin", symbol="ETH", counterparty=UserFactory().email
+    )
+
+
+def _transfer(user) -> str:
+    return str(make_transfer(user).pk)
+
+
+register_nested_id("transfer", _transfer)
+
+
+# --- quotes and orders (issue 8) -------------------------------------------------------------------
+
+
+def make_quote(user, **fields):
+    """An available buy_with_fiat quote of the user's, written directly (no market needed)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from trading.models import Asset
+    from trading.order_models import Quote
+
+    eth, eur = Asset.objects.get(symbol="ETH"), Asset.objects.get(symbol="EUR")
+    values = {
+        "user": user,
+        "type": "coin",
+        "operation": "buy_with_fiat",
+        "asset": eth,
+        "from_asset": eur,
+        "to_asset": eth,
+        "from_amount": Decimal("80.08"),
+        "to_amount": Decimal("0.5"),
+        "rate": Decimal("160.16"),
+        "rate_raw": Decimal("160.16"),
+        "commission_percent": Decimal(0),
+        "commission_from": Decimal(0),
+        "commission_to": Decimal(0),
+        "payment_type": "bank",
+        "life_seconds": 300,
+        "expires_at": timezone.now() + timedelta(seconds=300),
+        **fields,
+    }
+    return Quote.objects.create(**values)
+
+
+def make_order(user, **fields):
+    """A deposit order of the user's in PROCESSING_PAYMENT, written directly."""
+    import uuid
+    from decimal import Decimal
+
+    from trading.models import Asset
+    from trading.order_models import Order
+
+    eth = Asset.objects.get(symbol="ETH")
+    values = {
+        "user": user,
+        "status": "PROCESSING_PAYMENT",
+        "type": "coin",
+        "operation": "deposit",
+        "asset": eth,
+        "to_asset": eth,
+        "to_amount": Decimal("1"),
+        "tx_id": f"0x{uuid.uuid4().hex}",
+        "tx_chain": eth,
+        **fields,
+    }
+    return Order.objects.create(**values)
+
+
+register_nested_id("quote", lambda user: str(make_quote(user).pk))
+register_nested_id("order", lambda user: str(make_order(user).pk))

@@ -11,6 +11,8 @@ DEMO_MODULES = [
     "trading.demo",
     "platforms.demo",
     "kyc.demo",
+    "trading.transfer_demo",
+    "trading.order_demo",
 ]
 
 
