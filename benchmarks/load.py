@@ -49,6 +49,8 @@ class Target:
 
 TARGETS = [
     Target("floor (constant JSON, bare DRF view)", "/bench/floor", auth=False),
+    # Not a target of the issue: the floor behind the API's token authentication, for reading the others.
+    Target("authenticated floor (ApiView, token lookup)", "/bench/user/{user}/floor"),
     Target(
         "price (buy ETH with EUR)",
         "/api/v1/user/{user}/price/buy/EUR/ETH?from_amount=100",
@@ -194,6 +196,40 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(server: LiveServer) -> list[int]:
+    """The PostgreSQL backends serving the benchmark database (the workers' persistent connections)."""
+    import psycopg
+
+    with psycopg.connect(server.database_url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [server.database]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def server_cpu(server: LiveServer) -> dict[str, dict[int, float]]:
+    return {
+        "web": {pid: cpu_seconds(pid) for pid in server.worker_pids()},
+        "db": {pid: cpu_seconds(pid) for pid in database_backends(server)},
+    }
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of server CPU per request: the gunicorn workers' and the database backends' (a backend that
+    appeared during the run counts from zero). Unlike req/s this hardly depends on what else the machine runs."""
+    spent = {part: sum(after[part][pid] - before[part].get(pid, 0.0) for pid in after[part]) for part in ("web", "db")}
+    return {f"{part}_cpu_ms": spent[part] * 1000 / max(requests, 1) for part in spent}
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -228,11 +264,12 @@ def main() -> int:
         name=name, settings="benchmarks.settings", workers=2, log_path=ROOT / "var" / "bench-server.log"
     )
     results: dict = {"machine": machine(), "workers": 2, "duration_s": args.duration, "targets": []}
-    print(f"machine: {results['machine']}", flush=True)
+    results["load_average_before"] = os.getloadavg()
+    print(f"machine: {results['machine']}; load average {results['load_average_before']}", flush=True)
     with server:
         user_id = server.seed_user(EMAIL, PASSWORD)
         token = server.authenticate(EMAIL, PASSWORD)
-        floor_rps = None
+        floor_rps = floor_cpu = None
         for target in TARGETS:
             values = {"user": user_id}
             if target.seed:
@@ -252,6 +289,7 @@ def main() -> int:
                 continue
             script = lua_script(target, token if target.auth else None)
             run_wrk(wrk, server.url + path, script, threads=args.threads, connections=args.connections, duration=3)
+            cpu_before = server_cpu(server)
             figures = run_wrk(
                 wrk,
                 server.url + path,
@@ -260,9 +298,12 @@ def main() -> int:
                 connections=args.connections,
                 duration=args.duration,
             )
+            figures.update(cpu_per_request(cpu_before, server_cpu(server), figures["requests"]))
+            figures["cpu_ms"] = figures["web_cpu_ms"] + figures["db_cpu_ms"]
             if floor_rps is None:
-                floor_rps = figures["rps"]
+                floor_rps, floor_cpu = figures["rps"], figures["cpu_ms"]
             figures["ratio"] = figures["rps"] / floor_rps
+            figures["cpu_ratio"] = floor_cpu / figures["cpu_ms"] if figures["cpu_ms"] else None
             figures["target_ratio"] = target.target_ratio
             results["targets"].append({"name": target.name, "path": target.path, **figures})
             verdict = ""
@@ -271,7 +312,9 @@ def main() -> int:
                 verdict = f"  {verdict} target {target.target_ratio:.2f}"
             print(
                 f"{target.name:42} {figures['rps']:9.1f} req/s  p50 {figures['p50_ms']:7.2f} ms  "
-                f"p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}  ratio {figures['ratio']:.2f}{verdict}",
+                f"p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}  ratio {figures['ratio']:.2f}{verdict}"
+                f"  | server CPU/request {figures['cpu_ms']:.3f} ms (web {figures['web_cpu_ms']:.3f}, "
+                f"db {figures['db_cpu_ms']:.3f}), CPU ratio {figures['cpu_ratio'] or 0:.2f}",
                 flush=True,
             )
 
@@ -301,6 +344,8 @@ def main() -> int:
             + ", ".join(f"{before[p] / 1024:.1f} → {after[p] / 1024:.1f} MB ({growth[p]:+.1f})" for p in pids),
             flush=True,
         )
+    results["load_average_after"] = os.getloadavg()
+    print(f"load average after the run: {results['load_average_after']}", flush=True)
     out = ROOT / "benchmarks" / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
