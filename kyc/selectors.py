@@ -1,8 +1,26 @@
-"""KYC reads. Until the KYC issue lands, a user has completed nothing: every item is NOT COMPLETED, level 0."""
+"""KYC reads: the platform's levels (cached), a user's items, level and the KYC object in the reference's shapes.
 
-from datetime import UTC
+Two shapes exist in the reference: the profile's `kyc` part (`kyc_summary`: `emailSent`, `tempFiles`, `eddData`,
+EDD codes) and the KYC endpoints' object (`kyc_detail`: `rejectReason`s, EDD ranges as `…Field`). Both are
+built from one `KycView`, which costs one query for the user's items (levels and the user's platform are cached).
+"""
 
-NOT_COMPLETED = "NOT COMPLETED"
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Min, Q
+
+from ccpro.api.fields import decimal_string
+
+from . import levels as rules
+from .links import link_build
+from .models import ItemKind, ItemStatus, KycItem, KycLevel, RejectReason, VideoCall
+
+NOT_COMPLETED = ItemStatus.NOT_COMPLETED.value
 
 EDD_CHOICES = {
     "transactionsPurpose": ["remittances", "payments", "investments", "savings", "other"],
@@ -18,82 +36,389 @@ EDD_CHOICES = {
         "other",
     ],
 }
+EDD_FIELDS = (
+    "transactionsPurpose",
+    "transactionsPurposeOther",
+    "transactionsNatureValue",
+    "transactionsNatureFrequency",
+    "fundsSource",
+    "fundsSourceOther",
+    "fundsSourceFile",
+    "fundsOrigin",
+    "fundsOriginOther",
+    "fundsOriginFile",
+)
+LEVELS_CACHE_TTL = 3600
 
 
 def _unix(value):
     if value is None:
         return None
-    from datetime import datetime, time
-
     if not isinstance(value, datetime):
         value = datetime.combine(value, time.min, tzinfo=UTC)
     return int(value.timestamp())
 
 
-def kyc_summary(*, user) -> dict:
-    """The `kyc` part of the profile, in the reference's shape."""
-    document = {"status": NOT_COMPLETED, "url": None}
+# --- Levels ----------------------------------------------------------------------------------------
+
+
+LEVELS_VERSION_KEY = "kyc:levels:version"
+
+
+def levels_invalidate_all() -> None:
+    """Any level change: a new version makes every platform's cached levels (and the CCPRO fallback) stale."""
+    cache.set(LEVELS_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def level_list(*, platform_id) -> list[rules.Level]:
+    """The platform's levels, lowest first; a platform without its own levels uses CCPRO's (like the market
+    configuration does). Cached under a version that any level change replaces."""
+    version = cache.get(LEVELS_VERSION_KEY) or "0"
+    key = f"kyc:levels:{version}:{platform_id}"
+    found = cache.get(key)
+    if found is None:
+        rows = KycLevel.objects.filter(platform_id=platform_id).order_by("number")
+        if not rows.exists():
+            from platforms.models import DEFAULT_PLATFORM_CODE
+
+            rows = KycLevel.objects.filter(platform__code=DEFAULT_PLATFORM_CODE).order_by("number")
+        found = [
+            rules.Level(
+                number=r.number, name=r.name, required=tuple(r.required), max_buy=r.max_buy, max_sell=r.max_sell
+            )
+            for r in rows
+        ]
+        cache.set(key, found, LEVELS_CACHE_TTL)
+    return found
+
+
+def platform_kyc_levels(*, platform) -> list[dict]:
+    """`levels` of Platform Show: `{level, name, required, max {buy, sell}}`, maxima as Decimals."""
+    return [
+        {
+            "level": str(lv.number),
+            "name": lv.name,
+            "required": list(lv.required),
+            "max": {"buy": lv.max_buy, "sell": lv.max_sell},
+        }
+        for lv in level_list(platform_id=platform.pk)
+    ]
+
+
+def user_platform_id(*, user):
+    from trading.selectors import user_market
+
+    return user_market(user=user).platform_id
+
+
+def period_amounts(*, user) -> dict[str, Decimal]:
+    """What the user bought and sold in the platform's current reference period, in its reference fiat.
+
+    Orders do not exist yet (ledger/quotes/orders issue 8): nobody has bought or sold anything, so both are zero.
+    The orders issue answers this from the user's approved orders since the period's start."""
+    return {"buy": Decimal(0), "sell": Decimal(0)}
+
+
+# --- A user's KYC ----------------------------------------------------------------------------------
+
+
+@dataclass
+class KycView:
+    user: object
+    levels: list
+    items: dict  # kind -> KycItem (extended proofs of funds: in `proofs`)
+    proofs: list = field(default_factory=list)
+    level: int = 0
+    accepted: frozenset = frozenset()
+    open: frozenset = frozenset()
+    next_missing: frozenset = frozenset()
+    reasons: dict = field(default_factory=dict)  # code -> message
+
+    def status_of(self, kind: str) -> str:
+        item = self.items.get(kind)
+        return item.status if item else NOT_COMPLETED
+
+    def step_open(self, step: str) -> bool:
+        return any(rules.STEP_OF_ITEM[item] == step for item in self.open)
+
+    def step_required(self, step: str) -> bool:
+        return any(rules.STEP_OF_ITEM[item] == step for item in self.next_missing)
+
+    @property
+    def required(self) -> str | None:
+        actionable = {i for i in self.next_missing if i == "email" or self.status_of(i) != ItemStatus.PENDING}
+        return rules.first_step(actionable or self.next_missing)
+
+
+def _accepted(user, items, proofs) -> frozenset[str]:
+    accepted = {kind for kind, item in items.items() if item.status == ItemStatus.ACCEPTED}
+    if any(p.status == ItemStatus.ACCEPTED for p in proofs):
+        accepted.add("extendedProofOfFunds")
+    if user.email_verified_at is not None:
+        accepted.add("email")
+    return frozenset(accepted)
+
+
+def kyc_view(*, user, with_reasons: bool = True) -> KycView:
+    items, proofs = {}, []
+    for item in KycItem.objects.filter(user=user).order_by("created_at", "id"):
+        if item.kind == ItemKind.EXTENDED_PROOF_OF_FUNDS:
+            proofs.append(item)
+        else:
+            items[item.kind] = item
+    levels = level_list(platform_id=user_platform_id(user=user))
+    accepted = _accepted(user, items, proofs)
+    level = rules.level_of(levels, accepted)
+    view = KycView(user=user, levels=levels, items=items, proofs=proofs, level=level, accepted=accepted)
+    view.open = rules.open_items(levels, level, accepted)
+    view.next_missing = rules.missing_for(rules.next_level(levels, level), accepted)
+    codes = {code for item in [*items.values(), *proofs] for code in item.reject_reasons.values()}
+    if with_reasons and codes:
+        view.reasons = dict(RejectReason.objects.filter(code__in=codes).values_list("code", "message"))
+    return view
+
+
+def kyc_level_get(*, user) -> int:
+    return kyc_view(user=user, with_reasons=False).level
+
+
+def phone_unverified(*, user) -> bool:
+    """For the permanent notification `phone_unverified`: a number is on file and not verified."""
+    if not user.phone:
+        return False
+    return not KycItem.objects.filter(user=user, kind=ItemKind.PHONE, status=ItemStatus.ACCEPTED).exists()
+
+
+# --- Rendering -------------------------------------------------------------------------------------
+
+
+def file_url(file_id) -> str | None:
+    return f"{settings.SITE_URL}/files/{file_id}" if file_id else None
+
+
+def _reason(view: KycView, code: str) -> dict:
+    return {"code": code, "message": view.reasons.get(code, "")}
+
+
+def _status(item) -> str:
+    """Rejected items read NOT COMPLETED with their `rejectReason`, as the reference shows them: the user has to
+    submit them again. Staff see REJECTED."""
+    if item is None or item.status == ItemStatus.REJECTED:
+        return NOT_COMPLETED
+    return item.status
+
+
+def _field_reasons(view: KycView, item) -> dict:
+    if item is None or item.status != ItemStatus.REJECTED or not item.reject_reasons:
+        return {}
+    return {"rejectReason": {name: _reason(view, code) for name, code in item.reject_reasons.items()}}
+
+
+def _document(view: KycView, item) -> dict:
+    body = {"status": _status(item)}
+    if item is not None and item.status == ItemStatus.REJECTED and item.reject_reasons:
+        body["rejectReason"] = _reason(view, next(iter(item.reject_reasons.values())))
+    body["url"] = file_url(item.file_id) if item is not None else None
+    return body
+
+
+def _video_status(item) -> str | None:
+    if item is None or item.status == ItemStatus.NOT_COMPLETED:
+        return None
+    return {"ACCEPTED": "APPROVED"}.get(item.status, item.status)
+
+
+def _video(view: KycView) -> dict:
+    item = view.items.get(ItemKind.VIDEO)
+    scheduled = (item.data or {}).get("scheduledAt") if item and item.status == ItemStatus.PENDING else None
+    user = view.user
     return {
-        "required": "personal",
-        "status": NOT_COMPLETED,
-        "level": 0,
-        "amounts": {"buy": "0", "sell": "0"},
-        "amountsNextLevel": {"buy": "0", "sell": "0"},
-        "links": {"address": None, "documents": None, "video": None, "enhancedDueDiligence": None},
-        "phone": {"required": True, "number": f"+{user.phone}" if user.phone else None, "isVerified": False},
-        "personal": {
-            "required": True,
-            "status": NOT_COMPLETED,
-            "firstName": user.first_name,
-            "lastName": user.last_name,
-            "dateOfBirth": _unix(user.date_of_birth),
+        "required": view.step_required("video"),
+        "emailSent": bool(item and (item.data or {}).get("emailSent")),
+        "status": _video_status(item),
+        "videoFile": None,
+        "scheduleDate": scheduled,
+        "scheduleDateTimezone": "UTC" if scheduled else None,
+        "cancelScheduleUrl": link_build(user=user, page="video_cancel") if scheduled else None,
+        "rescheduleUrl": link_build(user=user, page="video_reschedule") if scheduled else None,
+    }
+
+
+def _edd_values(item) -> dict:
+    data = (item.data if item else None) or {}
+    values = {name: data.get(name) for name in EDD_FIELDS}
+    values["fundsSourceFile"] = file_url(data.get("fundsSourceFile"))
+    values["fundsOriginFile"] = file_url(data.get("fundsOriginFile"))
+    return values
+
+
+def _edd_status(item) -> str | None:
+    return None if item is None or item.status == ItemStatus.NOT_COMPLETED else _status(item)
+
+
+def _range(name: str, code) -> str | None:
+    if code is None:
+        return None
+    return EDD_CHOICES[name][int(code) - 1]
+
+
+def _links(view: KycView) -> dict:
+    return {
+        step: link_build(user=view.user, page=step) if view.step_open(step) else ""
+        for step in ("address", "documents", "video", "enhancedDueDiligence")
+    }
+
+
+def _overall_status(view: KycView) -> str:
+    items = [*view.items.values(), *view.proofs]
+    if any(item.status == ItemStatus.PENDING for item in items):
+        return ItemStatus.PENDING.value
+    return ItemStatus.ACCEPTED.value if view.level > 0 else NOT_COMPLETED
+
+
+def _head(view: KycView) -> dict:
+    amounts = period_amounts(user=view.user)
+    following = rules.next_level(view.levels, view.level) or rules.level_get(view.levels, view.level)
+    user = view.user
+    phone_item = view.items.get(ItemKind.PHONE)
+    return {
+        "required": view.required,
+        "status": _overall_status(view),
+        "level": view.level,
+        "amounts": {"buy": decimal_string(amounts["buy"]), "sell": decimal_string(amounts["sell"])},
+        "amountsNextLevel": {
+            "buy": _plain(following.max_buy if following else Decimal(0)),
+            "sell": _plain(following.max_sell if following else Decimal(0)),
         },
+        "links": _links(view),
+        "phone": {
+            "required": view.step_required("phone"),
+            "number": f"+{user.phone}" if user.phone else None,
+            "isVerified": bool(phone_item and phone_item.status == ItemStatus.ACCEPTED),
+        },
+    }
+
+
+def _plain(value: Decimal) -> str:
+    """`"5000"` rather than `"5000.00"` for whole maxima, as the reference shows them."""
+    return decimal_string(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize())
+
+
+def _personal(view: KycView) -> dict:
+    item, user = view.items.get(ItemKind.PERSONAL), view.user
+    return {
+        "required": view.step_required("personal"),
+        "status": _status(item),
+        **_field_reasons(view, item),
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "dateOfBirth": _unix(user.date_of_birth),
+    }
+
+
+def _address_values(user) -> dict:
+    return {"country": user.country or None, "city": user.city, "zip": user.zip_code or None, "street": user.street}
+
+
+def _documents(view: KycView) -> dict:
+    return {kind: _document(view, view.items.get(kind)) for kind in rules.DOCUMENT_ITEMS_ORDER}
+
+
+def kyc_summary(*, user) -> dict:
+    """The `kyc` part of the profile, in the reference's shape (User Profile)."""
+    view = kyc_view(user=user)
+    address, edd = view.items.get(ItemKind.ADDRESS), view.items.get(ItemKind.EDD)
+    edd_values = _edd_values(edd)
+    return {
+        **_head(view),
+        "personal": _personal(view),
         "address": {
-            "required": True,
+            "required": view.step_required("address"),
             "emailSent": False,
-            "status": NOT_COMPLETED,
-            "country": user.country or None,
-            "city": user.city,
-            "zip": user.zip_code or None,
-            "street": user.street,
+            "status": _status(address),
+            **_field_reasons(view, address),
+            **_address_values(user),
         },
         "documents": {
-            "required": True,
+            "required": view.step_required("documents"),
             "emailSent": False,
-            "governmentIdFront": dict(document),
-            "governmentIdBack": dict(document),
-            "passport": dict(document),
-            "utilityBill": dict(document),
-            "selfieWithId": dict(document),
-            "extendedProofOfFunds": [],
+            **_documents(view),
+            "extendedProofOfFunds": [_document(view, p) for p in view.proofs],
             "tempFiles": [],
         },
-        "video": {
-            "required": False,
-            "emailSent": False,
-            "status": None,
-            "videoFile": None,
-            "scheduleDate": None,
-            "scheduleDateTimezone": None,
-            "cancelScheduleUrl": None,
-            "rescheduleUrl": None,
-        },
+        "video": _video(view),
         "enhancedDueDiligence": {
-            "required": False,
+            "required": view.step_required("enhancedDueDiligence"),
             "emailSent": False,
-            "status": None,
+            "status": _edd_status(edd),
+            **_field_reasons(view, edd),
             "eddData": EDD_CHOICES,
-            "transactionsPurpose": None,
-            "transactionsPurposeOther": None,
-            "transactionsNatureValue": None,
-            "transactionsNatureFrequency": None,
-            "fundsSource": None,
-            "fundsSourceOther": None,
-            "fundsSourceFile": None,
-            "fundsOrigin": None,
-            "fundsOriginOther": None,
-            "fundsOriginFile": None,
-            "createdAt": None,
+            **edd_values,
+            "createdAt": _unix(edd.submitted_at) if edd and edd.submitted_at else None,
         },
         "createdAt": _unix(user.created_at),
     }
+
+
+def kyc_detail(*, user) -> dict:
+    """The object the KYC endpoints answer (KYC Show)."""
+    view = kyc_view(user=user)
+    address, edd = view.items.get(ItemKind.ADDRESS), view.items.get(ItemKind.EDD)
+    values = _edd_values(edd)
+    video = _video(view)
+    return {
+        **_head(view),
+        "personal": _personal(view),
+        "address": {
+            "required": view.step_required("address"),
+            "status": _status(address),
+            **_field_reasons(view, address),
+            **_address_values(user),
+        },
+        "documents": {
+            "required": view.step_required("documents"),
+            **_documents(view),
+            "extendedProofOfFunds": [_document(view, p) for p in view.proofs],
+        },
+        "video": {key: video[key] for key in video},
+        "enhancedDueDiligence": {
+            "required": view.step_required("enhancedDueDiligence"),
+            "status": _edd_status(edd),
+            **_field_reasons(view, edd),
+            "transactionsPurpose": values["transactionsPurpose"],
+            "transactionsPurposeOther": values["transactionsPurposeOther"],
+            "transactionsNatureValueField": _range("transactionsNatureValue", values["transactionsNatureValue"]),
+            "transactionsNatureFrequencyField": _range(
+                "transactionsNatureFrequency", values["transactionsNatureFrequency"]
+            ),
+            "fundsSource": values["fundsSource"],
+            "fundsSourceOther": values["fundsSourceOther"],
+            "fundsSourceFile": values["fundsSourceFile"],
+            "fundsOrigin": values["fundsOrigin"],
+            "fundsOriginOther": values["fundsOriginOther"],
+            "fundsOriginFile": values["fundsOriginFile"],
+            "createdAt": _unix(edd.submitted_at) if edd and edd.submitted_at else None,
+        },
+        "createdAt": _unix(user.created_at),
+    }
+
+
+# --- Back office -----------------------------------------------------------------------------------
+
+
+def review_queue():
+    """Users with items awaiting review, oldest submission first."""
+    from .models import KycReview
+
+    return (
+        KycReview.objects.annotate(
+            pending_items=Count("kyc_items", filter=Q(kyc_items__status=ItemStatus.PENDING)),
+            oldest_pending=Min("kyc_items__submitted_at", filter=Q(kyc_items__status=ItemStatus.PENDING)),
+        )
+        .filter(pending_items__gt=0)
+        .order_by("oldest_pending")
+    )
+
+
+def video_calls_upcoming():
+    return VideoCall.objects.filter(status=VideoCall.Status.SCHEDULED).select_related("user", "staff")

@@ -140,6 +140,20 @@ def platform_currencies(*, platform: Platform, now: int | None = None) -> dict:
 
 
 def platform_levels(*, platform: Platform) -> list[dict]:
-    """The platform's KYC levels. The KYC app on main defines none yet (every user is level 0), so Platform Show
-    lists none; once `kyc` has its levels this asks its selector (docs/decisions.md, Partner platforms)."""
-    return []
+    """The platform's KYC levels as Platform Show lists them (the KYC app's `level_list`: the platform's own, else
+    CCPRO's), the maxima as decimal strings."""
+    from ccpro.api.fields import decimal_string
+    from kyc.selectors import level_list
+
+    return [
+        {
+            "level": str(level.number),
+            "name": level.name,
+            "required": list(level.required),
+            "max": {
+                "buy": decimal_string(level.max_buy.normalize()),
+                "sell": decimal_string(level.max_sell.normalize()),
+            },
+        }
+        for level in level_list(platform_id=platform.pk)
+    ]

@@ -135,6 +135,18 @@ MAIL_RATE_PER_IP = env("MAIL_RATE_PER_IP", default="20/h")
 SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", default=30))
 
 # Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
+# KYC (issue 7): uploads per user per day, SMS codes and their throttles, video slots, signed portal links
+# (kyc/links.py; RS512 with KYC_LINK_PRIVATE_KEY, else HS512 under a key derived from SECRET_KEY).
+KYC_UPLOADS_PER_DAY = env.int("KYC_UPLOADS_PER_DAY", default=20)
+KYC_SMS_CODE_TTL = timedelta(minutes=env.int("KYC_SMS_CODE_TTL_MINUTES", default=10))
+KYC_SMS_CODE_MAX_ATTEMPTS = env.int("KYC_SMS_CODE_MAX_ATTEMPTS", default=5)
+KYC_SMS_RATE_PER_USER = env("KYC_SMS_RATE_PER_USER", default="5/h")
+KYC_SMS_RATE_PER_NUMBER = env("KYC_SMS_RATE_PER_NUMBER", default="3/h")
+KYC_VIDEO_SLOT_MINUTES = env.int("KYC_VIDEO_SLOT_MINUTES", default=30)
+KYC_LINK_BASE_URL = env("KYC_LINK_BASE_URL", default=SITE_URL).rstrip("/")
+KYC_LINK_TTL_SECONDS = env.int("KYC_LINK_TTL_SECONDS", default=86_400)
+KYC_LINK_PRIVATE_KEY = env("KYC_LINK_PRIVATE_KEY", default="").replace("\\n", "\n")
+
 # (IEN) CCPro sends them.
 PLATFORM_JWT_MAX_LIFETIME_SECONDS = env.int("PLATFORM_JWT_MAX_LIFETIME_SECONDS", default=86_400)
 PLATFORM_KEY_ROTATION_GRACE_HOURS = env.int("PLATFORM_KEY_ROTATION_GRACE_HOURS", default=72)

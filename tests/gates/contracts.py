@@ -452,7 +452,7 @@ _OPERATION_LIMIT_DECISIONS = {
 _SHOW_DECISIONS = {
     **_PAYMENT_LIMIT_DECISIONS,
     **_OPERATION_LIMIT_DECISIONS,
-    "$.data.levels[]": "KYC levels are not defined on main yet (KYC issue); Platform Show lists none until then",
+    "$.data.levels[].max": "level maxima are decimal strings, as every amount (Partner platforms decision)",
     "$.data.createdAt": "the platform's creation time is known: Unix seconds rather than the reference's null",
 }
 

@@ -81,6 +81,9 @@ def test_show_has_the_reference_shape(partner, partner_api):
     assert coins["ETH"]["rates"]["raw"]["now"] == "160.16000"
     assert {f["symbol"] for f in body["currencies"]["fiats"]} >= {"EUR", "USD"}
     assert isinstance(body["createdAt"], int)
+    # No levels of its own: CCPRO's (seeded by the KYC app), maxima as decimal strings.
+    assert body["levels"][0]["level"] == "1" and set(body["levels"][0]) == {"level", "name", "required", "max"}
+    assert all(isinstance(level["max"]["buy"], str) for level in body["levels"])
 
 
 UPDATE = {
