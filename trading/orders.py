@@ -83,7 +83,11 @@ def kyc_level_required(*, user, operation: str, amount_eur: Decimal) -> int:
         from kyc.services import kyc_level_required as required  # type: ignore[attr-defined]
     except ImportError:
         return 0
-    return int(required(user=user, operation=operation, amount=amount_eur, fiat="EUR") or 0)
+    check = required(user=user, operation=operation, amount=amount_eur, fiat="EUR")
+    if isinstance(check, int):
+        return check
+    # kyc.services answers a LevelCheck(allowed, level, required_level): 0 when the user's level allows it.
+    return 0 if check.allowed else int(check.required_level or check.level + 1)
 
 
 def value_in_eur(symbol: str, amount: Decimal) -> Decimal:
