@@ -6,6 +6,7 @@ from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from notifications import urls as notifications_urls
+from platforms import checkout_urls as platforms_checkout_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
 from trading import order_views as trading_order_views
@@ -19,11 +20,13 @@ user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
+    *platforms_checkout_urls.user_urlpatterns,
 ]
 
 api_v1 = [
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
+    *platforms_checkout_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 
@@ -39,6 +42,7 @@ urlpatterns = [
     path("dashboard", portal.dashboard, name="portal-dashboard"),
     path("", include("accounts.portal_urls")),
     path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
+    *platforms_checkout_urls.widget_urlpatterns,
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"
