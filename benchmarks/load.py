@@ -75,14 +75,51 @@ platform_user_link(user=user)
 print("{}")
 """,
     ),
-    # The order list of a user with 10,000 orders, first page (orders issue: seed them here).
-    Target("order list (10,000 orders, first page)", "/api/v1/user/{user}/order", target_ratio=0.20),
+    # The order list of a user with 10,000 orders (deposits, half of them approved), first page.
+    Target(
+        "order list (10,000 orders, first page)",
+        "/api/v1/user/{user}/order",
+        target_ratio=0.20,
+        seed="""
+import uuid
+from decimal import Decimal
+from trading.models import Asset
+from trading.order_models import Order
+eth = Asset.objects.get(symbol="ETH")
+Order.objects.bulk_create(
+    [
+        Order(user=user, status="APPROVED" if i % 2 else "PROCESSING_PAYMENT", type="coin", operation="deposit",
+              asset=eth, to_asset=eth, to_amount=Decimal("1.5"), tx_id=f"0xbench{i}", tx_chain=eth)
+        for i in range(10_000)
+    ],
+    batch_size=2000,
+)
+print("{}")
+""",
+    ),
     Target(
         "quote create",
         "/api/v1/user/{user}/quote",
         target_ratio=0.15,
         method="POST",
-        body={"operation": "buy_with_fiat", "from": "EUR", "to": "ETH", "from_amount": "100"},
+        body={
+            "type": "coin",
+            "orderType": "buy_with_fiat",
+            "orderAmount": "0.5",
+            "orderSymbol": "ETH",
+            "orderPaymentSymbol": "EUR",
+            "orderPaymentType": "bank",
+        },
+        seed="""
+from platforms.services import default_platform, platform_user_link
+from trading.models import RateFeed
+from trading.services import operations_enable_defaults, rates_poll
+platform_user_link(user=user)
+operations_enable_defaults(platform=default_platform())
+RateFeed.objects.update_or_create(pk=1, defaults={"provider": "simulated", "max_age_seconds": 86400})
+rates_poll()
+print("{}")
+""",
     ),
     # Confirming needs a fresh pending transfer per request: the transfer issue adds a seed making enough of
     # them and a wrk script walking through their ids.

@@ -10,7 +10,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from ccpro import errors
 from ccpro.api.fields import decimal_string
-from ccpro.api.pagination import paginate
 from ccpro.api.responses import data_response, message_response
 from ccpro.api.schema import AUTHENTICATED_ERRORS, MessageBody, data_envelope, error_responses
 from ccpro.api.validation import InputSerializer
@@ -31,15 +30,14 @@ QUOTE_OPERATIONS = [op for op in Operation.values if op != Operation.DEPOSIT]
 
 def amount(value: Decimal | None, asset=None) -> str:
     """An amount with its asset's decimals (`"0.20000000"` for XBT), never in exponent form."""
-    if value is None:
-        value = Decimal(0)
+    value = Decimal(value or 0)  # a row just created still holds its int default
     if asset is not None:
         value = value.quantize(Decimal(1).scaleb(-asset.decimals))
     return decimal_string(value)
 
 
 def plain(value: Decimal | None) -> str:
-    return decimal_string((value or Decimal(0)).normalize())
+    return decimal_string(Decimal(value or 0).normalize())
 
 
 def unix(value) -> int | None:
@@ -559,7 +557,12 @@ class QuoteListCreateApi(ApiView):
             operation=filters.get("type") or None,
             asset=filters.get("asset") or None,
         )
-        items, meta = paginate(quotes, page=request.query_params.get("page"), per_page=PER_PAGE)
+        items, meta = order_selectors.page_of(
+            quotes,
+            page=request.query_params.get("page"),
+            per_page=PER_PAGE,
+            relations=order_selectors.with_quote_relations,
+        )
         return paged_response([quote_body(q) for q in items], meta)
 
 
@@ -609,7 +612,9 @@ class OrderListApi(ApiView):
             operation=filters.get("typeOperationName") or None,
             asset=filters.get("asset") or None,
         )
-        items, meta = paginate(qs, page=filters.get("page"), per_page=PER_PAGE)
+        items, meta = order_selectors.page_of(
+            qs, page=filters.get("page"), per_page=PER_PAGE, relations=order_selectors.with_order_relations
+        )
         return paged_response([order_body(o) for o in items], meta)
 
 

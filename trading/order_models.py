@@ -91,7 +91,7 @@ class Quote(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["user", "-created_at", "-id"], name="trading_quote_user_newest"),
             # The expiry sweep: available quotes by expiry time.
             models.Index(fields=["expires_at"], condition=Q(status="available"), name="trading_quote_due_idx"),
         ]
@@ -163,7 +163,7 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["user", "-created_at", "-id"], name="trading_order_user_newest"),
             models.Index(fields=["status", "operation", "created_at"]),
         ]
         constraints = [

@@ -357,3 +357,26 @@ def test_balances(market, user, user_api):
     assert list(only) == ["tokens"] and only["tokens"][0]["symbol"] == "IPSX"
     assert user_api.get(f"/api/v1/user/{user.pk}/balances/EUR").status_code == 404
     assert user_api.get(f"/api/v1/user/{user.pk}/balances/NOPE").status_code == 404
+
+
+def test_expiry_sweep_in_batches_both_paths(market, user, user_api, other_user):
+    from notifications.models import Notification
+    from trading.orders import _expire_batch_orm
+
+    from ..gates.registry import make_quote
+
+    past = timezone.now() - timedelta(seconds=1)
+    other_user.language = "ro"
+    other_user.save()
+    for owner in (user, other_user):
+        for _ in range(3):
+            make_quote(owner, expires_at=past)
+    make_quote(user)  # not due
+    assert orders.quote_expire_due(batch_size=2) == 6
+    assert Quote.objects.filter(status="expired").count() == 6
+    ro = Notification.objects.filter(user=other_user, code="quote_expired").first()
+    assert ro.language == "ro" and ro.message.startswith("Oferta ta ") and ro.meta["publicId"] in ro.message
+    assert str(Quote.objects.get(public_id=ro.meta["publicId"]).pk) == ro.meta["id"]
+    make_quote(user, expires_at=past)
+    assert _expire_batch_orm(now=timezone.now(), batch_size=10) == 1  # the portable path (SQLite)
+    assert Notification.objects.filter(code="quote_expired").count() == 7

@@ -315,3 +315,17 @@ def test_transition_table_refuses_illegal_moves(market, user, user_api):
         with pytest.raises(orders.OrderTransitionNotAllowed):
             move()
     assert balance(user, "ETH") == D("1")
+
+
+def test_partner_platforms_hear_of_order_status_changes(market, user, user_api):
+    from platforms.models import IenEvent, Platform, PlatformUserLink
+
+    partner = Platform.objects.create(code="SHOP", name="Shop", ien_url="https://shop.example/ien")
+    PlatformUserLink.objects.create(platform=partner, user=user)
+    body = {"type": "coin", "symbol": "ETH", "amount": "1", "txID": "0xien"}
+    data = user_api.post(f"/api/v1/user/{user.pk}/deposit", body, format="json").json()["data"]
+    orders.order_approve(order_id=data["id"], staff=staff())
+    events = list(IenEvent.objects.filter(platform=partner).order_by("pk"))
+    assert [e.type for e in events] == ["order.status", "order.status"]
+    assert {e.stream for e in events} == {f"order:{data['id']}"}
+    assert [e.payload["status"] for e in events] == ["PROCESSING_PAYMENT", "APPROVED"]

@@ -4,7 +4,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app with demo data has a `demo.seed()` returning lines to print; order follows dependencies.
-DEMO_MODULES = ["accounts.demo", "accounts.instruments_demo", "notifications.demo", "trading.demo", "platforms.demo"]
+DEMO_MODULES = [
+    "accounts.demo",
+    "accounts.instruments_demo",
+    "notifications.demo",
+    "trading.demo",
+    "platforms.demo",
+    "trading.order_demo",
+]
 
 
 class Command(BaseCommand):
