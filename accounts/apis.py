@@ -67,6 +67,9 @@ class ExternalPlatformOutput(serializers.Serializer):
 
 
 class UserProfileOutput(UserOutput):
+    """The documented shape of the profile (/api/schema/); `selectors.user_profile` builds it as plain data
+    (tests/perf checks the two agree)."""
+
     kyc = serializers.SerializerMethodField()
     wallets = serializers.SerializerMethodField()
     cards = serializers.SerializerMethodField()
@@ -383,7 +386,7 @@ class LogoutApi(ApiView):
 class UserProfileApi(ApiView):
     @extend_schema(responses={200: data_envelope(UserProfileOutput), **error_responses(*AUTHENTICATED_ERRORS)})
     def get(self, request, user):
-        return data_response(UserProfileOutput(user).data)
+        return data_response(selectors.user_profile(user=user))
 
 
 class SecurityEventListApi(ApiView):

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from . import views
+from . import instrument_views, views
 
 app_name = "accounts"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("account/close", views.account_close, name="account-close"),
     path("account/close/initiate", views.account_close_initiate, name="account-close-initiate"),
     path("account/close/abort", views.account_close_abort, name="account-close-abort"),
+    # Withdrawal wallets, bank accounts and cards (accounts/instrument_views.py).
+    path("wallets", instrument_views.wallets, name="wallets"),
+    path("wallets/<uuid:wallet>/rename", instrument_views.wallet_rename, name="wallet-rename"),
+    path("banks", instrument_views.banks, name="banks"),
+    path("banks/<uuid:bank>/delete", instrument_views.bank_delete, name="bank-delete"),
+    path("cards", instrument_views.cards, name="cards"),
+    path("cards/<uuid:card>/delete", instrument_views.card_delete, name="card-delete"),
 ]

@@ -25,6 +25,7 @@ from trading.selectors import user_holds_balance
 
 from . import exceptions as exc
 from .models import AccessToken, OneTimeCode, SecurityEvent, User
+from .selectors import access_token_live
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 64
@@ -73,11 +74,7 @@ def access_token_authenticate(*, raw_token: str) -> AccessToken | None:
     if len(raw_token) != TOKEN_LENGTH or not raw_token.isalnum():
         return None
     now = timezone.now()
-    token = (
-        AccessToken.objects.select_related("user")
-        .filter(token_hash=_keyed_hash(raw_token), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
-    )
+    token = access_token_live(token_hash=_keyed_hash(raw_token), now=now)
     if token is None or token.user.closed_at is not None:
         return None
     resolution = timedelta(seconds=settings.ACCESS_TOKEN_LAST_USED_RESOLUTION_SECONDS)

@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from kyc.selectors import kyc_summary
+from notifications import panels as notification_panels
+from trading import panels as trading_panels
 
 LOGIN_URL = "accounts:login"
 
@@ -69,6 +71,8 @@ def _kyc_panel(request) -> dict:
 DASHBOARD_PANELS: list[DashboardPanel] = [
     DashboardPanel("profile", "portal/panels/profile.html", _profile_panel),
     DashboardPanel("kyc", "portal/panels/kyc_summary.html", _kyc_panel),
+    DashboardPanel("rates", "trading/panels/rates.html", trading_panels.rates_panel, wide=True),
+    DashboardPanel("notifications", "notifications/panels/unread.html", notification_panels.unread_panel),
 ]
 
 

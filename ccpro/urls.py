@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import urls as accounts_urls
 from ccpro import health
 from ccpro.uploads import views as upload_views
+from kyc import urls as kyc_urls
 from notifications import urls as notifications_urls
 from platforms import checkout_urls as platforms_checkout_urls
 from platforms import urls as platforms_urls
@@ -21,6 +22,7 @@ user_urlpatterns = [
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
     *platforms_checkout_urls.user_urlpatterns,
+    *kyc_urls.user_urlpatterns,
 ]
 
 api_v1 = [
@@ -43,6 +45,8 @@ urlpatterns = [
     path("", include("accounts.portal_urls")),
     path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
     *platforms_checkout_urls.widget_urlpatterns,
+    path("", include("notifications.portal_urls")),
+    path("", include("trading.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

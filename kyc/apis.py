@@ -5,7 +5,7 @@ from datetime import UTC, date
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 
 from ccpro.api.responses import data_response
@@ -123,7 +123,7 @@ class AddressFieldsInput(InputSerializer):
         return value
 
 
-class AddressInput(AddressFieldsInput):
+class KycAddressInput(AddressFieldsInput):
     utilityBill = serializers.FileField(required=False, allow_empty_file=False)
 
     def validate_city(self, value):
@@ -137,11 +137,26 @@ class DocumentInput(InputSerializer):
     file = serializers.FileField(allow_empty_file=False)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 5})
+class RangeCodeField(serializers.Field):
+    """An EDD range code 1–5 (`in:1,2,3,4,5`); the profile's `eddData` lists the range each code stands for."""
+
+    default_error_messages = {"invalid_choice": "The selected value is invalid."}
+
+    def to_internal_value(self, data):
+        if str(data) not in {"1", "2", "3", "4", "5"}:
+            self.fail("invalid_choice")
+        return int(data)
+
+    def to_representation(self, value):
+        return value
+
+
 class EddInput(InputSerializer):
     transactionsPurpose = serializers.ChoiceField(choices=EDD_CHOICES["transactionsPurpose"])
     transactionsPurposeOther = serializers.CharField(max_length=191, required=False, allow_blank=True)
-    transactionsNatureValue = serializers.ChoiceField(choices=[1, 2, 3, 4, 5])
-    transactionsNatureFrequency = serializers.ChoiceField(choices=[1, 2, 3, 4, 5])
+    transactionsNatureValue = RangeCodeField()
+    transactionsNatureFrequency = RangeCodeField()
     fundsSource = serializers.ChoiceField(choices=EDD_CHOICES["fundsSource"])
     fundsSourceOther = serializers.CharField(max_length=191, required=False, allow_blank=True)
     fundsSourceFile = serializers.FileField(allow_empty_file=False)
@@ -229,22 +244,32 @@ def _str(**kw):
     return serializers.CharField(**kw)
 
 
-def _reason_output():
-    return _obj("KycRejectReason", code=_str(), message=_str())
+class KycRejectReasonOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class KycAmountsOutput(serializers.Serializer):
+    buy = serializers.CharField()
+    sell = serializers.CharField()
+
+
+class KycDocumentOutput(serializers.Serializer):
+    status = serializers.CharField()
+    rejectReason = KycRejectReasonOutput(required=False)
+    url = serializers.CharField(allow_null=True)
 
 
 def _field_reasons():
-    return serializers.DictField(child=_reason_output(), required=False)
+    return serializers.DictField(child=KycRejectReasonOutput(), required=False)
 
 
 def _amounts():
-    return _obj("KycAmounts", buy=_str(), sell=_str())
+    return KycAmountsOutput()
 
 
 def _document_output():
-    serializer = _obj("KycDocument", status=_str(), rejectReason=_reason_output(), url=_str(allow_null=True))
-    serializer.fields["rejectReason"].required = False
-    return serializer
+    return KycDocumentOutput()
 
 
 def _head_fields(prefix: str) -> dict:
@@ -413,9 +438,9 @@ class PersonalDataApi(ApiView):
 
 
 class AddressApi(ApiView):
-    @extend_schema(request={"multipart/form-data": AddressInput}, responses={200: NullBody, **KYC_ERRORS})
+    @extend_schema(request={"multipart/form-data": KycAddressInput}, responses={200: NullBody, **KYC_ERRORS})
     def post(self, request, user):
-        data = validated(AddressInput, request.data)
+        data = validated(KycAddressInput, request.data)
         services.address_submit(
             user=user,
             country=data["country"],

@@ -205,7 +205,7 @@ def document_submit(*, user, kind: str | None, upload) -> None:
 
 
 def _edd_apply(user, *, answers: dict, source_file, origin_file, prefix: str = "") -> None:
-    data = dict(answers)
+    data = {"transactionsPurposeOther": "", "fundsSourceOther": "", "fundsOriginOther": "", **answers}
     for name, upload in (("fundsSourceFile", source_file), ("fundsOriginFile", origin_file)):
         if upload is not None:
             data[name] = _store(user=user, upload=upload, field=prefix + name, purpose="edd", allow_pdf=False).pk

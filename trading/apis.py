@@ -94,6 +94,8 @@ class PricePaymentOutput(serializers.Serializer):
 
 
 class PriceOutput(serializers.Serializer):
+    """The documented shape of a price (/api/schema/); `price_body` builds it."""
+
     rate = RateField()
     rateRaw = RateField(source="rate_raw")
     commission = PriceCommissionOutput(source="*")
@@ -101,6 +103,35 @@ class PriceOutput(serializers.Serializer):
     assets = PriceAssetsOutput(source="*")
     payment = PricePaymentOutput(source="*")
     operation = serializers.CharField()
+
+
+def _rate(value: Decimal) -> str:
+    return decimal_string(value.normalize()) if value else "0"
+
+
+def price_body(price: pricing.Price) -> dict:
+    """`PriceOutput` as plain dict building: a price is the busiest request, and instantiating the nested
+    serializers (deep copies of their fields) cost more than pricing itself (docs/performance.md).
+    tests/trading checks the two agree."""
+    fee = price.payment_fee
+    return {
+        "rate": _rate(price.rate),
+        "rateRaw": _rate(price.rate_raw),
+        "commission": {
+            "from": decimal_string(price.commission_from),
+            "to": decimal_string(price.commission_to),
+            "percent": percent_number(price.commission_percent),
+            "discount": percent_number(price.discount_percent),
+        },
+        "amounts": {"from": decimal_string(price.amount_from), "to": decimal_string(price.amount_to)},
+        "assets": {"from": price.from_asset.symbol, "to": price.to_asset.symbol},
+        "payment": {
+            "processor": None if price.payment_processor is None else str(price.payment_processor),
+            "fee": None if fee is None else decimal_string(fee),
+            "feeOnTop": price.payment_fee_on_top,
+        },
+        "operation": str(price.operation),
+    }
 
 
 # The currencies body is built from the cached configuration as plain data; these describe it for
@@ -298,4 +329,4 @@ class PriceApi(ApiView):
             to_amount=params.get("to_amount") or None,
             payment_type=params.get("payment_type") or None,
         )
-        return data_response(PriceOutput(price).data)
+        return data_response(price_body(price))

@@ -101,7 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttles, rate limits, current rates) --------------------------------------------
 if env("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    # Django's Redis cache reusing one redis-py client instead of building one per call (ccpro/cache.py).
+    CACHES = {"default": {"BACKEND": "ccpro.cache.RedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     # A database cache is shared by the web server and the Celery processes, which rate limits need.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ccpro_cache"}}

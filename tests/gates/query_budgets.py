@@ -87,7 +87,8 @@ def _access_tokens(user, n):
 @query_budget(
     "/api/v1/user/{user}",
     budget=5,
-    why="token lookup with its user, KYC summary, external platforms with their platform, banks, cards, wallets",
+    why="token lookup with its user, wallets+cards+banks+external platforms in one statement (2 today); the rest is"
+    " the KYC summary's allowance",
 )
 def _profile_rows(user, n):
     from platforms.models import Platform, PlatformUserLink
@@ -261,3 +262,23 @@ for _path in ("balances", "balances/{asset}"):
         budget=6,
         why="token lookup, assets, the user's ledger accounts, the fiat's decimals; rates and summaries cached",
     )(_balances)
+
+# --- KYC (issue 7) -----------------------------------------------------------------------------
+
+
+@query_budget(
+    "/api/v1/user/{user}/kyc",
+    budget=3,
+    why="token lookup with its user, the user's KYC items, the rejection messages; levels and platform cached",
+)
+def _kyc_items(user, n):
+    from kyc.models import ItemKind, KycItem
+
+    from ..kyc.conftest import set_item
+
+    if not KycItem.objects.filter(user=user, kind=ItemKind.PERSONAL).exists():
+        set_item(user, ItemKind.PERSONAL, "REJECTED", reasons={"firstName": "incorrect_data"})
+    have = KycItem.objects.filter(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS).count()
+    KycItem.objects.bulk_create(
+        KycItem(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS, status="PENDING") for _ in range(have, n)
+    )

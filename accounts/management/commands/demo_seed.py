@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "trading.demo",
     "platforms.demo",
     "trading.order_demo",
+    "kyc.demo",
 ]
 
 

@@ -1,0 +1,118 @@
+"""In-process timing of the load targets: a steadier figure than wrk on a shared machine.
+
+    .venv/bin/python benchmarks/inprocess.py [--requests 500] [--profile price] [--sort cumulative]
+
+Creates `<DATABASE_URL's name>_inproc` (migrated, one verified user signed in, the targets' seeds run),
+then sends each target `--requests` requests through Django's full WSGI stack (middleware included, no
+socket) and prints the server's wall and CPU time per request and the SQL queries each one makes.
+`--profile NAME` runs cProfile over that target and prints the top functions. The load figures in
+docs/performance.md still come from benchmarks/load.py; this is for finding where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.liveserver import LiveServer, database_name  # noqa: E402
+from benchmarks.load import EMAIL, PASSWORD, TARGETS  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--profile", help="a target name prefix to run under cProfile")
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--limit", type=int, default=45)
+    parser.add_argument("--keep", action="store_true", help="reuse the database of an earlier run (no migrate)")
+    args = parser.parse_args()
+
+    name = os.environ.get("BENCH_DATABASE") or f"{database_name()}_inproc"
+    server = LiveServer(name=name, settings="benchmarks.settings", keep_database=True)
+    if not args.keep:
+        server.create_database()
+        server.manage("migrate", "--noinput")
+        user_id = server.seed_user(EMAIL, PASSWORD)
+        values = {"user": user_id}
+        for target in TARGETS:
+            if target.seed:
+                code = f"from accounts.models import User\nuser = User.objects.get(pk={user_id!r})\n{target.seed}"
+                values.update(json.loads(server.manage_python(code).strip().splitlines()[-1]))
+        (ROOT / "var").mkdir(exist_ok=True)
+        (ROOT / "var" / "inproc-values.json").write_text(json.dumps(values))
+    values = json.loads((ROOT / "var" / "inproc-values.json").read_text())
+
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": server.database_url})
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    response = client.post("/api/v1/authenticate", {"email": EMAIL, "password": PASSWORD}, "application/json")
+    token = response.json()["data"]["id"]
+
+    for target in TARGETS:
+        try:
+            path = target.path.format(**values)
+        except KeyError:
+            continue
+        headers = {"HTTP_ACCEPT": "application/json"}
+        if target.auth:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+        def call(target=target, path=path, headers=headers):
+            if target.method == "GET":
+                return client.get(path, **headers)
+            return client.generic(target.method, path, json.dumps(target.body), "application/json", **headers)
+
+        first = call()
+        if first.status_code >= 300:
+            print(f"SKIP {target.name}: {first.status_code}")
+            continue
+        for _ in range(50):  # warm-up
+            call()
+        queries = []
+
+        def record(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            call()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.requests):
+            call()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(
+            f"{target.name:42} wall {wall / args.requests * 1000:6.3f} ms  cpu {cpu / args.requests * 1000:6.3f} ms"
+            f"  queries {len(queries)}",
+            flush=True,
+        )
+        if args.profile and target.name.startswith(args.profile):
+            for sql in queries:
+                print("   SQL", sql[:300])
+            profiler = cProfile.Profile(time.process_time)  # CPU: steady on a busy machine
+            profiler.enable()
+            for _ in range(args.requests):
+                call()
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.limit)
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Portal pages of notifications: the inbox (all, unread, read) with mark-as-read, and what needs doing now.
+
+The same selectors and service as the API's `apis.py`: `notification_list`, `permanent_notification_list`,
+`notification_mark_all_read`. The dashboard's panel of the newest unread ones is `notifications.panels`."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from ccpro import errors
+from ccpro.api.pagination import paginate
+from ccpro.portal import login_required
+
+from . import selectors, services
+from .apis import PER_PAGE, NotificationFilterInput
+
+FILTERS = (None, selectors.UNREAD, selectors.READ)
+
+
+@require_GET
+@login_required
+def inbox(request):
+    filters = NotificationFilterInput(data=request.GET)
+    kind = filters.validated_data.get("type") if filters.is_valid() else None
+    try:
+        items, meta = paginate(
+            selectors.notification_list(user=request.user, type=kind), page=request.GET.get("page"), per_page=PER_PAGE
+        )
+    except errors.NotFound:  # a malformed page number: the first page
+        return redirect(request.path + (f"?type={kind}" if kind else ""))
+    entries, unread = selectors.permanent_notification_list(user=request.user)
+    context = {
+        "nav": "notifications",
+        "notifications": items,
+        "page": meta,
+        "kind": kind or "",
+        "unread": unread,
+        # The unread count is the page's own header; the other permanent entries are what needs doing now.
+        "todo": [entry for entry in entries if entry["code"] != "notifications_unread"],
+    }
+    return render(request, "notifications/inbox.html", context)
+
+
+@require_POST
+@login_required
+def mark_all_read(request):
+    marked = services.notification_mark_all_read(user=request.user).count()
+    if marked:
+        messages.success(
+            request,
+            ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", marked)
+            % {"count": marked},
+        )
+    else:
+        messages.info(request, _("Nothing to mark: you have read everything."))
+    return redirect("notifications:inbox")
