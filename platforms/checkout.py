@@ -394,7 +394,7 @@ def _checkout_open(*, platform, request: CheckoutRequest, payload, language, dis
             second_order_type=request.second_order_type,
             wallet=request.wallet,
             payment_type=request.payment_type,
-            ip=request.ip or ip,
+            ip=request.ip,  # the buyer's address as the partner saw it (payload `ip`), else null
             url=url[:4000],
             redirect_url=request.redirect_url,
             ping_url=request.ping_url,
