@@ -117,3 +117,18 @@ def test_ping_to_a_private_address_is_refused_by_default(shop, widget, settings)
     opened(widget, platform, pem, ping_url="http://127.0.0.1:9/ping")
     call = IenCall.objects.get(platform=platform)
     assert call.status == "" and call.error.startswith("refused:")
+
+
+def test_admin_lists_checkouts_and_expires_open_ones_through_the_transition(shop, widget, admin_client):
+    platform, pem = shop
+    checkout = opened(widget, platform, pem)
+    listing = admin_client.get("/admin/platforms/checkout/")
+    assert listing.status_code == 200 and checkout.public_id.encode() in listing.content
+    assert admin_client.get(f"/admin/platforms/checkout/{checkout.pk}/change/").status_code == 200
+    response = admin_client.post(
+        "/admin/platforms/checkout/", {"action": "expire", "_selected_action": [str(checkout.pk)]}, follow=True
+    )
+    assert b"1 checkout(s) expired." in response.content
+    checkout.refresh_from_db()
+    assert checkout.status == "expired"
+    assert checkout.status_changes.last().reason.startswith("staff ")
