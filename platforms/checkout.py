@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ccpro import errors
@@ -354,14 +354,27 @@ def checkout_open(
         return _checkout_open(
             platform=platform, request=request, payload=payload, language=language, display=display, url=url, ip=ip
         )
-    except IntegrityError:  # a concurrent first opening of the same request id won: resume it
+    except (IntegrityError, errors.InvalidInput):
+        # A concurrent first opening of the same request id (or the same new email) won: resume it.
         return _checkout_open(
             platform=platform, request=request, payload=payload, language=language, display=display, url=url, ip=ip
         )
 
 
+def _request_lock(platform: Platform, request_id: str) -> None:
+    """Serialize openings of one (platform, request id) until commit: concurrent first openings of a link then
+    resume the winner's checkout instead of each registering the user (and spending its mail allowance).
+    SQLite (the embedded database) serializes writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"checkout:{platform.pk}:{request_id}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
+
+
 @transaction.atomic
 def _checkout_open(*, platform, request: CheckoutRequest, payload, language, display, url, ip) -> Checkout:
+    _request_lock(platform, request.request_id)
     existing = (
         Checkout.objects.select_for_update(of=("self",))
         .select_related("platform", "user")
