@@ -43,10 +43,10 @@ urlpatterns = [
     path("", portal.home, name="portal-home"),
     path("dashboard", portal.dashboard, name="portal-dashboard"),
     path("", include("accounts.portal_urls")),
-    path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
-    *platforms_checkout_urls.widget_urlpatterns,
     path("", include("notifications.portal_urls")),
     path("", include("trading.portal_urls")),
+    path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
+    *platforms_checkout_urls.widget_urlpatterns,
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

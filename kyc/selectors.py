@@ -112,11 +112,27 @@ def user_platform_id(*, user):
 
 
 def period_amounts(*, user) -> dict[str, Decimal]:
-    """What the user bought and sold in the platform's current reference period, in its reference fiat.
+    """What the user bought and sold in the platform's current reference period (the last N days, months or
+    years), in its reference fiat, from the user's approved orders (trading.order_selectors)."""
+    from datetime import timedelta
 
-    Orders do not exist yet (ledger/quotes/orders issue 8): nobody has bought or sold anything, so both are zero.
-    The orders issue answers this from the user's approved orders since the period's start."""
-    return {"buy": Decimal(0), "sell": Decimal(0)}
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from platforms.models import Platform
+    from trading.order_selectors import order_period_amounts
+
+    platform_id = user_platform_id(user=user)
+    key = f"kyc:platform-reference:{platform_id}"
+    reference = cache.get(key)
+    if reference is None:
+        reference = Platform.objects.filter(pk=platform_id).values_list(
+            "reference_fiat", "reference_period_type", "reference_period_value"
+        ).first() or ("EUR", "MONTHS", 1)
+        cache.set(key, reference, 60)  # staff rarely change it; a minute of staleness is harmless
+    fiat, kind, value = reference
+    days = {"DAYS": 1, "MONTHS": 30, "YEARS": 365}.get(kind, 30) * max(int(value or 1), 1)
+    return order_period_amounts(user=user, since=timezone.now() - timedelta(days=days), fiat=fiat)
 
 
 # --- A user's KYC ----------------------------------------------------------------------------------

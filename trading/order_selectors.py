@@ -187,3 +187,29 @@ def balance_list(*, user, symbol: str | None = None) -> dict[str, list[Balance]]
 
 
 OPERATIONS = [choice for choice, _ in Operation.choices]
+
+
+BUY_SIDE = (Operation.DEPOSIT, Operation.BUY_WITH_FIAT, Operation.BUY_WITH_CRYPTO)
+
+
+def order_period_amounts(*, user, since, fiat: str) -> dict[str, Decimal]:
+    """What the user bought (deposits, buys) and sold (sales, withdrawals) in approved orders since `since`, valued
+    in `fiat`: fiat orders at their own fiat amount, the others at the current rate of their crypto amount."""
+    current = rates_current()
+    fiat_price = current.get(fiat, (Decimal(1), 0))[0]
+    totals = {"buy": Decimal(0), "sell": Decimal(0)}
+    rows = (
+        Order.objects.filter(user=user, status=Order.Status.APPROVED, created_at__gte=since, parent_order__isnull=True)
+        .values_list("operation", "asset__symbol", "from_asset__symbol", "from_amount", "to_asset__symbol", "to_amount")
+        .order_by()
+    )
+    for operation, crypto, from_symbol, from_amount, to_symbol, to_amount in rows:
+        if operation == Operation.BUY_WITH_FIAT:
+            symbol, value = from_symbol, from_amount
+        elif operation == Operation.SELL_TO_FIAT:
+            symbol, value = to_symbol, to_amount
+        else:
+            symbol, value = crypto, (to_amount if operation in BUY_SIDE else from_amount)
+        price = current.get(symbol, (Decimal(0), 0))[0]
+        totals["buy" if operation in BUY_SIDE else "sell"] += value * price / fiat_price
+    return totals

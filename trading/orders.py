@@ -75,19 +75,15 @@ def _invalid(field: str, template: str) -> errors.InvalidInput:
 
 
 def kyc_level_required(*, user, operation: str, amount_eur: Decimal) -> int:
-    """The KYC level the user needs for an operation of this value (0: none beyond what they have).
+    """The KYC level the user needs for an operation of this EUR value: 0 when the current level allows it
+    (counting what the user already did in the platform's reference period), else the lowest level that does
+    (`kycLevelRequired`; the level after the highest when no level allows that much)."""
+    from kyc.services import kyc_level_required as check_level
 
-    Asks the KYC issue's service `kyc.services.kyc_level_required(user=, operation=, amount=, fiat=)` when it
-    is installed; until then nothing is required beyond the account itself (docs/decisions.md)."""
-    try:
-        from kyc.services import kyc_level_required as required  # type: ignore[attr-defined]
-    except ImportError:
+    check = check_level(user=user, operation=operation, amount=amount_eur, fiat="EUR")
+    if check.allowed:
         return 0
-    check = required(user=user, operation=operation, amount=amount_eur, fiat="EUR")
-    if isinstance(check, int):
-        return check
-    # kyc.services answers a LevelCheck(allowed, level, required_level): 0 when the user's level allows it.
-    return 0 if check.allowed else int(check.required_level or check.level + 1)
+    return check.required_level if check.required_level is not None else check.level + 1
 
 
 def value_in_eur(symbol: str, amount: Decimal) -> Decimal:

@@ -521,6 +521,183 @@ def _platform_calls(ctx):
     return ctx.api.get(f"/api/v1/platform/{platform.pk}/call", **headers)
 
 
+# --- KYC (issue 7) -----------------------------------------------------------------------------
+
+
+def _kyc_state(ctx, *, leave_open=frozenset()):
+    """The reference's KYC Show example: personal data rejected (first and last name), address rejected (street),
+    the government ID front rejected (color photo), the other documents accepted, video approved, EDD pending.
+    Items named in `leave_open` are left for the request under test to submit."""
+    from django.contrib.auth.models import Group
+
+    from kyc import services
+    from kyc.models import ItemKind, ItemStatus, KycItem
+
+    from ..factories import UserFactory
+    from ..kyc.conftest import image, set_item
+
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name="Compliance officer"))
+    user = ctx.user
+    user.phone = "40700000000"
+    user.save(update_fields=["phone"])
+    services.personal_data_submit(user=user, first_name="Alin", last_name="Ionut", date_of_birth=user.date_of_birth)
+    address = {"country": "RO", "city": "Pitesti", "zip_code": "111111", "street": "Street details"}
+    services.address_submit(user=user, **address)
+    kinds = [k for k in ("governmentIdFront", "governmentIdBack", "passport", "utilityBill", "selfieWithId")]
+    for kind in kinds:
+        if kind not in leave_open:
+            services.document_submit(user=user, kind=kind, upload=image())
+    if "enhancedDueDiligence" not in leave_open:
+        answers = {
+            "transactionsPurpose": "investments",
+            "transactionsNatureValue": 1,
+            "transactionsNatureFrequency": 2,
+            "fundsSource": "credit_debit_card",
+            "fundsOrigin": "payroll_funds",
+        }
+        services.edd_submit(user=user, answers=answers, source_file=image(), origin_file=image())
+    if "video" not in leave_open:
+        set_item(user, ItemKind.VIDEO, ItemStatus.ACCEPTED)
+    items = {item.kind: item for item in KycItem.objects.filter(user=user)}
+    services.item_reject(
+        item=items["personal"], staff=officer, reasons={"firstName": "incorrect_data", "lastName": "incomplete_data"}
+    )
+    services.item_reject(item=items["address"], staff=officer, reasons={"street": "incorrect_or_incomplete_data"})
+    for kind in kinds:
+        if kind in items and kind != "governmentIdFront":
+            services.item_accept(item=items[kind], staff=officer)
+    if "governmentIdFront" in items:
+        services.item_reject(item=items["governmentIdFront"], staff=officer, reasons={"file": "color_photo"})
+    return user
+
+
+@contract("GET", "/api/v1/user/{user}/kyc")
+def _kyc_show(ctx):
+    _kyc_state(ctx)
+    return ctx.user_api.get(_user_path(ctx, "kyc"))
+
+
+@contract(
+    "POST",
+    "/api/v1/user/{user}/kyc",
+    decisions={"$.data.address": "the address this request submitted awaits review: PENDING, no rejectReason yet"},
+)
+def _kyc_create(ctx):
+    from ..kyc.conftest import image
+
+    _kyc_state(ctx, leave_open={"passport", "utilityBill", "selfieWithId", "enhancedDueDiligence"})
+    body = {
+        "country": "RO",
+        "city": "Pitesti",
+        "zip": "123456",
+        "street": "Street name Nr. 1",
+        "documents[passport]": image(),
+        "documents[utilityBill]": image(),
+        "documents[selfieWithId]": image(),
+        "edd[transactionsPurpose]": "investments",
+        "edd[transactionsNatureValue]": "1",
+        "edd[transactionsNatureFrequency]": "2",
+        "edd[fundsSource]": "credit_debit_card",
+        "edd[fundsSourceFile]": image(),
+        "edd[fundsOrigin]": "payroll_funds",
+        "edd[fundsOriginFile]": image(),
+    }
+    return ctx.user_api.post(_user_path(ctx, "kyc"), body, format="multipart")
+
+
+@contract("POST", "/api/v1/user/{user}/kyc/personal-data", status=201)
+def _kyc_personal_data(ctx):
+    body = {"firstName": "Alin", "lastName": "Ionut", "dateOfBirth": "1990-12-31"}
+    return ctx.user_api.post(_user_path(ctx, "kyc/personal-data"), body, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/kyc/address")
+def _kyc_address(ctx):
+    body = {"country": "RO", "city": "Pitesti", "zip": "123456", "street": "Street name Nr. 1"}
+    return ctx.user_api.post(_user_path(ctx, "kyc/address"), body, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/kyc/document")
+def _kyc_document(ctx):
+    from ..kyc.conftest import image
+
+    _kyc_state(ctx, leave_open={"selfieWithId"})
+    body = {"type": "selfieWithId", "file": image()}
+    return ctx.user_api.post(_user_path(ctx, "kyc/document"), body, format="multipart")
+
+
+@contract(
+    "POST",
+    "/api/v1/user/{user}/kyc/video",
+    decisions={
+        "$.data.video.scheduleDate": "the example shows no call; after booking one CCPro shows its Unix time",
+        "$.data.video.scheduleDateTimezone": "the booked call's time zone (UTC)",
+        "$.data.video.cancelScheduleUrl": "signed portal link to cancel the booked call",
+        "$.data.video.rescheduleUrl": "signed portal link to move the booked call",
+    },
+)
+def _kyc_video(ctx):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kyc.models import StaffAvailability
+
+    from ..factories import UserFactory
+
+    _kyc_state(ctx, leave_open={"video"})
+    start = (timezone.now() + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    StaffAvailability.objects.create(
+        staff=UserFactory(is_staff=True), starts_at=start, ends_at=start + timedelta(hours=4)
+    )
+    body = {"date": (start + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")}
+    return ctx.user_api.post(_user_path(ctx, "kyc/video"), body, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/kyc/edd")
+def _kyc_edd(ctx):
+    from ..kyc.conftest import image
+
+    _kyc_state(ctx, leave_open={"enhancedDueDiligence"})
+    body = {
+        "transactionsPurpose": "investments",
+        "transactionsNatureValue": 1,
+        "transactionsNatureFrequency": 2,
+        "fundsSource": "credit_debit_card",
+        "fundsSourceFile": image(),
+        "fundsOrigin": "personal_savings",
+        "fundsOriginFile": image(),
+    }
+    return ctx.user_api.post(_user_path(ctx, "kyc/edd"), body, format="multipart")
+
+
+def _kyc_phone_add(ctx):
+    with ctx.on_commit(execute=True):
+        return ctx.user_api.post(_user_path(ctx, "kyc/phone/add"), {"phone": "40722111222"}, format="json")
+
+
+contract("POST", "/api/v1/user/{user}/kyc/phone/add")(_kyc_phone_add)
+
+
+@contract("POST", "/api/v1/user/{user}/kyc/phone/verify")
+def _kyc_phone_verify(ctx):
+    import re
+
+    from notifications.sms.backends.locmem import outbox
+
+    _kyc_phone_add(ctx)
+    code = re.search(r"code is (\d+)", outbox[-1].body).group(1)
+    return ctx.user_api.post(_user_path(ctx, "kyc/phone/verify"), {"code": code}, format="json")
+
+
+@contract("POST", "/api/v1/user/{user}/kyc/phone/reverify")
+def _kyc_phone_reverify(ctx):
+    _kyc_phone_add(ctx)
+    with ctx.on_commit(execute=True):
+        return ctx.user_api.post(_user_path(ctx, "kyc/phone/reverify"))
+
+
 # --- quotes, orders, deposits, balances (issue 8) --------------------------------------------------
 
 NO_PARENT = "null while the order has no parent order (only a withdrawal chained after a buy has one)."
@@ -586,63 +763,6 @@ def _quote_show(ctx):
     quote, bank = _quote(ctx, confirm=True)
     ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json")
     return ctx.user_api.get(_user_path(ctx, f"quote/{quote['id']}"))
-
-
-# --- KYC (issue 7) -----------------------------------------------------------------------------
-
-
-def _kyc_state(ctx, *, leave_open=frozenset()):
-    """The reference's KYC Show example: personal data rejected (first and last name), address rejected (street),
-    the government ID front rejected (color photo), the other documents accepted, video approved, EDD pending.
-    Items named in `leave_open` are left for the request under test to submit."""
-    from django.contrib.auth.models import Group
-
-    from kyc import services
-    from kyc.models import ItemKind, ItemStatus, KycItem
-
-    from ..factories import UserFactory
-    from ..kyc.conftest import image, set_item
-
-    officer = UserFactory(is_staff=True)
-    officer.groups.add(Group.objects.get(name="Compliance officer"))
-    user = ctx.user
-    user.phone = "40700000000"
-    user.save(update_fields=["phone"])
-    services.personal_data_submit(user=user, first_name="Alin", last_name="Ionut", date_of_birth=user.date_of_birth)
-    address = {"country": "RO", "city": "Pitesti", "zip_code": "111111", "street": "Street details"}
-    services.address_submit(user=user, **address)
-    kinds = [k for k in ("governmentIdFront", "governmentIdBack", "passport", "utilityBill", "selfieWithId")]
-    for kind in kinds:
-        if kind not in leave_open:
-            services.document_submit(user=user, kind=kind, upload=image())
-    if "enhancedDueDiligence" not in leave_open:
-        answers = {
-            "transactionsPurpose": "investments",
-            "transactionsNatureValue": 1,
-            "transactionsNatureFrequency": 2,
-            "fundsSource": "credit_debit_card",
-            "fundsOrigin": "payroll_funds",
-        }
-        services.edd_submit(user=user, answers=answers, source_file=image(), origin_file=image())
-    if "video" not in leave_open:
-        set_item(user, ItemKind.VIDEO, ItemStatus.ACCEPTED)
-    items = {item.kind: item for item in KycItem.objects.filter(user=user)}
-    services.item_reject(
-        item=items["personal"], staff=officer, reasons={"firstName": "incorrect_data", "lastName": "incomplete_data"}
-    )
-    services.item_reject(item=items["address"], staff=officer, reasons={"street": "incorrect_or_incomplete_data"})
-    for kind in kinds:
-        if kind in items and kind != "governmentIdFront":
-            services.item_accept(item=items[kind], staff=officer)
-    if "governmentIdFront" in items:
-        services.item_reject(item=items["governmentIdFront"], staff=officer, reasons={"file": "color_photo"})
-    return user
-
-
-@contract("GET", "/api/v1/user/{user}/kyc")
-def _kyc_show(ctx):
-    _kyc_state(ctx)
-    return ctx.user_api.get(_user_path(ctx, "kyc"))
 
 
 @contract(
@@ -787,126 +907,6 @@ def _balances(ctx):
     fund(ctx.user, "XBT", "0.5")
     fund(ctx.user, "IPSX", "350")
     return ctx.user_api.get(_user_path(ctx, "balances"))
-
-
-@contract(
-    "POST",
-    "/api/v1/user/{user}/kyc",
-    decisions={"$.data.address": "the address this request submitted awaits review: PENDING, no rejectReason yet"},
-)
-def _kyc_create(ctx):
-    from ..kyc.conftest import image
-
-    _kyc_state(ctx, leave_open={"passport", "utilityBill", "selfieWithId", "enhancedDueDiligence"})
-    body = {
-        "country": "RO",
-        "city": "Pitesti",
-        "zip": "123456",
-        "street": "Street name Nr. 1",
-        "documents[passport]": image(),
-        "documents[utilityBill]": image(),
-        "documents[selfieWithId]": image(),
-        "edd[transactionsPurpose]": "investments",
-        "edd[transactionsNatureValue]": "1",
-        "edd[transactionsNatureFrequency]": "2",
-        "edd[fundsSource]": "credit_debit_card",
-        "edd[fundsSourceFile]": image(),
-        "edd[fundsOrigin]": "payroll_funds",
-        "edd[fundsOriginFile]": image(),
-    }
-    return ctx.user_api.post(_user_path(ctx, "kyc"), body, format="multipart")
-
-
-@contract("POST", "/api/v1/user/{user}/kyc/personal-data", status=201)
-def _kyc_personal_data(ctx):
-    body = {"firstName": "Alin", "lastName": "Ionut", "dateOfBirth": "1990-12-31"}
-    return ctx.user_api.post(_user_path(ctx, "kyc/personal-data"), body, format="json")
-
-
-@contract("POST", "/api/v1/user/{user}/kyc/address")
-def _kyc_address(ctx):
-    body = {"country": "RO", "city": "Pitesti", "zip": "123456", "street": "Street name Nr. 1"}
-    return ctx.user_api.post(_user_path(ctx, "kyc/address"), body, format="json")
-
-
-@contract("POST", "/api/v1/user/{user}/kyc/document")
-def _kyc_document(ctx):
-    from ..kyc.conftest import image
-
-    _kyc_state(ctx, leave_open={"selfieWithId"})
-    body = {"type": "selfieWithId", "file": image()}
-    return ctx.user_api.post(_user_path(ctx, "kyc/document"), body, format="multipart")
-
-
-@contract(
-    "POST",
-    "/api/v1/user/{user}/kyc/video",
-    decisions={
-        "$.data.video.scheduleDate": "the example shows no call; after booking one CCPro shows its Unix time",
-        "$.data.video.scheduleDateTimezone": "the booked call's time zone (UTC)",
-        "$.data.video.cancelScheduleUrl": "signed portal link to cancel the booked call",
-        "$.data.video.rescheduleUrl": "signed portal link to move the booked call",
-    },
-)
-def _kyc_video(ctx):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from kyc.models import StaffAvailability
-
-    from ..factories import UserFactory
-
-    _kyc_state(ctx, leave_open={"video"})
-    start = (timezone.now() + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    StaffAvailability.objects.create(
-        staff=UserFactory(is_staff=True), starts_at=start, ends_at=start + timedelta(hours=4)
-    )
-    body = {"date": (start + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")}
-    return ctx.user_api.post(_user_path(ctx, "kyc/video"), body, format="json")
-
-
-@contract("POST", "/api/v1/user/{user}/kyc/edd")
-def _kyc_edd(ctx):
-    from ..kyc.conftest import image
-
-    _kyc_state(ctx, leave_open={"enhancedDueDiligence"})
-    body = {
-        "transactionsPurpose": "investments",
-        "transactionsNatureValue": 1,
-        "transactionsNatureFrequency": 2,
-        "fundsSource": "credit_debit_card",
-        "fundsSourceFile": image(),
-        "fundsOrigin": "personal_savings",
-        "fundsOriginFile": image(),
-    }
-    return ctx.user_api.post(_user_path(ctx, "kyc/edd"), body, format="multipart")
-
-
-def _kyc_phone_add(ctx):
-    with ctx.on_commit(execute=True):
-        return ctx.user_api.post(_user_path(ctx, "kyc/phone/add"), {"phone": "40722111222"}, format="json")
-
-
-contract("POST", "/api/v1/user/{user}/kyc/phone/add")(_kyc_phone_add)
-
-
-@contract("POST", "/api/v1/user/{user}/kyc/phone/verify")
-def _kyc_phone_verify(ctx):
-    import re
-
-    from notifications.sms.backends.locmem import outbox
-
-    _kyc_phone_add(ctx)
-    code = re.search(r"code is (\d+)", outbox[-1].body).group(1)
-    return ctx.user_api.post(_user_path(ctx, "kyc/phone/verify"), {"code": code}, format="json")
-
-
-@contract("POST", "/api/v1/user/{user}/kyc/phone/reverify")
-def _kyc_phone_reverify(ctx):
-    _kyc_phone_add(ctx)
-    with ctx.on_commit(execute=True):
-        return ctx.user_api.post(_user_path(ctx, "kyc/phone/reverify"))
 
 
 # --- checkouts (issue 10, checkout widget) -------------------------------------------------------

@@ -199,6 +199,28 @@ for _path, _values in (
     )(_market_rows(_values))
 
 
+# --- KYC (issue 7) -----------------------------------------------------------------------------
+
+
+@query_budget(
+    "/api/v1/user/{user}/kyc",
+    budget=4,
+    why="token lookup with its user, the user's KYC items, the rejection messages, the period's approved orders "
+    "(`amounts`); levels and platform cached",
+)
+def _kyc_items(user, n):
+    from kyc.models import ItemKind, KycItem
+
+    from ..kyc.conftest import set_item
+
+    if not KycItem.objects.filter(user=user, kind=ItemKind.PERSONAL).exists():
+        set_item(user, ItemKind.PERSONAL, "REJECTED", reasons={"firstName": "incorrect_data"})
+    have = KycItem.objects.filter(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS).count()
+    KycItem.objects.bulk_create(
+        KycItem(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS, status="PENDING") for _ in range(have, n)
+    )
+
+
 # --- quotes, orders, balances (issue 8) -------------------------------------------------------------
 
 
@@ -262,26 +284,6 @@ for _path in ("balances", "balances/{asset}"):
         budget=6,
         why="token lookup, assets, the user's ledger accounts, the fiat's decimals; rates and summaries cached",
     )(_balances)
-
-# --- KYC (issue 7) -----------------------------------------------------------------------------
-
-
-@query_budget(
-    "/api/v1/user/{user}/kyc",
-    budget=3,
-    why="token lookup with its user, the user's KYC items, the rejection messages; levels and platform cached",
-)
-def _kyc_items(user, n):
-    from kyc.models import ItemKind, KycItem
-
-    from ..kyc.conftest import set_item
-
-    if not KycItem.objects.filter(user=user, kind=ItemKind.PERSONAL).exists():
-        set_item(user, ItemKind.PERSONAL, "REJECTED", reasons={"firstName": "incorrect_data"})
-    have = KycItem.objects.filter(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS).count()
-    KycItem.objects.bulk_create(
-        KycItem(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS, status="PENDING") for _ in range(have, n)
-    )
 
 
 # --- checkouts (issue 10, checkout widget) -------------------------------------------------------

@@ -329,3 +329,13 @@ def test_partner_platforms_hear_of_order_status_changes(market, user, user_api):
     assert [e.type for e in events] == ["order.status", "order.status"]
     assert {e.stream for e in events} == {f"order:{data['id']}"}
     assert [e.payload["status"] for e in events] == ["PROCESSING_PAYMENT", "APPROVED"]
+
+
+def test_kyc_period_amounts_come_from_approved_orders(market, user, user_api):
+    from kyc.selectors import period_amounts
+
+    body = {"type": "coin", "symbol": "ETH", "amount": "2", "txID": "0xkyc"}
+    data = user_api.post(f"/api/v1/user/{user.pk}/deposit", body, format="json").json()["data"]
+    assert period_amounts(user=user) == {"buy": D(0), "sell": D(0)}  # a claim is not a purchase yet
+    orders.order_approve(order_id=data["id"], staff=staff())
+    assert period_amounts(user=user)["buy"] == D("320.32")  # 2 ETH at 160.16 EUR

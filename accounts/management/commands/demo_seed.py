@@ -11,8 +11,8 @@ DEMO_MODULES = [
     "trading.demo",
     "platforms.demo",
     "platforms.checkout_demo",
-    "trading.order_demo",
     "kyc.demo",
+    "trading.order_demo",
 ]
 
 
