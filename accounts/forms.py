@@ -6,11 +6,13 @@ web alone (repeating a new password) is checked here.
 """
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ccpro import errors
 
 from . import apis
+from .models import User
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -259,3 +261,15 @@ class AccountCloseForm(ContractForm):
     password = forms.CharField(
         label=_("Confirm with your password"), required=False, strip=False, widget=_password("current-password")
     )
+
+
+class OptionsForm(AccessibleForm):
+    """The user's `options`. The values offered come from the model; `services.user_options_update` decides."""
+
+    language = forms.CharField(label=_("Language"), required=False, widget=forms.Select)
+    theme = forms.CharField(label=_("Theme"), required=False, widget=forms.Select)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].widget.choices = settings.LANGUAGES
+        self.fields["theme"].widget.choices = [(User.Theme.LIGHT, _("Light")), (User.Theme.DARK, _("Dark"))]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/close", views.account_close, name="account-close"),
     path("account/close/initiate", views.account_close_initiate, name="account-close-initiate"),
     path("account/close/abort", views.account_close_abort, name="account-close-abort"),
+    path("account/options", views.options_update, name="options-update"),
     # Withdrawal wallets, bank accounts and cards (accounts/instrument_views.py).
     path("wallets", instrument_views.wallets, name="wallets"),
     path("wallets/<uuid:wallet>/rename", instrument_views.wallet_rename, name="wallet-rename"),

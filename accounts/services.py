@@ -424,6 +424,25 @@ def account_close_abort(*, user: User, ip: str | None) -> User:
     return user
 
 
+@transaction.atomic
+def user_options_update(*, user: User, language: str | None = None, theme: str | None = None) -> User:
+    """Change the user's `options`: the language of the portal, mails and notifications, and the portal theme.
+    A value left out stays as it is; one that is not offered is refused with the API's wording."""
+    field_errors = {}
+    if language is not None and language not in User.Language.values:
+        field_errors["language"] = ["The selected language is invalid."]
+    if theme is not None and theme not in User.Theme.values:
+        field_errors["theme"] = ["The selected theme is invalid."]
+    if field_errors:
+        raise errors.InvalidInput(errors=field_errors)
+    changes = {name: value for name, value in (("language", language), ("theme", theme)) if value is not None}
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(user, name, value)
+    return user
+
+
 def account_close_due(*, now=None) -> int:
     """Close every account whose grace period has ended: anonymise personal data, keep financial records.
 

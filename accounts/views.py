@@ -302,6 +302,7 @@ def _close_page(request, *, form=None, status=200):
         "form": form or forms.AccountCloseForm(),
         "close_on": close_on,
         "grace_days": settings.SELF_DELETE_GRACE_PERIOD.days,
+        "options_form": forms.OptionsForm(initial={"language": user.language, "theme": user.theme}),
     }
     return render(request, "accounts/account_close.html", context, status=status)
 
@@ -341,3 +342,26 @@ def account_close_abort(request):
     else:
         messages.success(request, _("Closing your account has been cancelled."))
     return redirect("accounts:account-close")
+
+
+# --- Options: language and theme -------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def options_update(request):
+    form = forms.OptionsForm(request.POST)
+    form.is_valid()
+    try:
+        user = services.user_options_update(
+            user=request.user,
+            language=form.cleaned_data.get("language") or None,
+            theme=form.cleaned_data.get("theme") or None,
+        )
+    except errors.DomainError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        translation.activate(user.language)  # the confirmation already speaks the chosen language
+        messages.success(request, _("Your preferences have been saved."))
+    return redirect(_safe_next(request) or "accounts:account-close")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from kyc.selectors import kyc_summary
@@ -36,12 +37,12 @@ class DashboardPanel:
 
 # Steps of the KYC summary shown on the dashboard, in the order a user goes through them.
 KYC_STEPS = (
-    ("personal", "Personal data"),
-    ("address", "Address"),
-    ("documents", "Identity documents"),
-    ("phone", "Phone number"),
-    ("video", "Video identification"),
-    ("enhancedDueDiligence", "Enhanced due diligence"),
+    ("personal", _("Personal data")),
+    ("address", _("Address")),
+    ("documents", _("Identity documents")),
+    ("phone", _("Phone number")),
+    ("video", _("Video identification")),
+    ("enhancedDueDiligence", _("Enhanced due diligence")),
 )
 
 

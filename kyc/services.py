@@ -25,6 +25,7 @@ from accounts.models import User
 from ccpro import errors
 from ccpro.uploads.models import StoredFile
 from ccpro.uploads.services import stored_file_create
+from platforms.services import ien_emit_for_user
 
 from . import exceptions as exc
 from . import levels as rules
@@ -40,7 +41,7 @@ from .models import (
     StaffAvailability,
     VideoCall,
 )
-from .selectors import kyc_view, level_list, period_amounts, user_platform_id
+from .selectors import kyc_summary, kyc_view, level_list, period_amounts, user_platform_id
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,19 @@ def _item(user, kind: str) -> KycItem:
 
 
 def kyc_state_recompute(*, user) -> int:
-    """Store the user's level as computed now (for staff filters); returns it."""
+    """Store the user's level as computed now (for staff filters); returns it. When the stored level changes,
+    every partner platform the user is linked to gets a `kyc.level` event with the profile's `kyc` object (sent
+    after the caller's transaction commits)."""
     level = kyc_view(user=user, with_reasons=False).level
-    KycState.objects.update_or_create(user=user, defaults={"level": level, "updated_at": timezone.now()})
+    with transaction.atomic():
+        state, created = KycState.objects.select_for_update().get_or_create(user=user, defaults={"level": level})
+        previous = 0 if created else state.level
+        state.level, state.updated_at = level, timezone.now()
+        state.save(update_fields=["level", "updated_at"])
+        if level != previous:
+            ien_emit_for_user(
+                user=user, event_type="kyc.level", stream=f"kyc:{user.pk}", obj_payload=kyc_summary(user=user)
+            )
     return level
 
 

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.selectors import instrument_usable_kinds, user_self_delete_pending
 from ccpro import errors
+from kyc.selectors import phone_unverified as kyc_phone_unverified
 
 from .models import Notification
 
@@ -44,9 +45,8 @@ def notification_unread_count(*, user) -> int:
 
 
 def _phone_unverified(user) -> bool:
-    # Phone verification belongs to KYC (issue 7, `kyc/phone/add|verify`); until it lands nothing is verified
-    # or unverified through it, so the condition is off. Issue 7 replaces this with a kyc selector.
-    return False
+    # Phone verification belongs to KYC (`kyc/phone/add|verify`): a number on file whose code was not confirmed.
+    return kyc_phone_unverified(user=user)
 
 
 def _quote_available(user) -> bool:

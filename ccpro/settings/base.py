@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Portal pages in the signed-in user's options.language (the API and admin stay in the default language).
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -165,6 +167,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ro", "Română")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The portal's translations (en, ro): locale/ro/LC_MESSAGES/django.po and the compiled .mo are both committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media --------------------------------------------------------------------------

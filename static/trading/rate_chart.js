@@ -63,12 +63,21 @@
     }
   });
 
+  function bounds() {
+    // The x axis spans the points, not the next round numbers around them.
+    var list = state.points;
+    chart.options.scales.x.min = list.length ? list[0].createdAt : undefined;
+    chart.options.scales.x.max = list.length ? list[list.length - 1].createdAt : undefined;
+  }
   function drawn() {
     canvas.setAttribute("data-asset", state.asset);
     canvas.setAttribute("data-period", state.period);
     canvas.setAttribute("data-points", String(state.points.length));
     empty.hidden = state.points.length > 0;
+    canvas.parentNode.classList.toggle("chart-box--empty", state.points.length === 0);
   }
+  bounds();
+  chart.update();
   drawn();
 
   box.querySelectorAll(".periods__link").forEach(function (link) {
@@ -82,6 +91,7 @@
         .then(function (body) {
           state = { asset: body.asset, period: body.period, points: body.points };
           chart.data.datasets[0].data = points(body.points);
+          bounds();
           chart.update();
           box.querySelectorAll(".periods__link").forEach(function (other) {
             if (other === link) other.setAttribute("aria-current", "true"); else other.removeAttribute("aria-current");

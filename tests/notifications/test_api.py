@@ -249,3 +249,22 @@ def test_permanent_entries_follow_the_reference_order_and_language(notify, equip
     assert [entry["code"] for entry in body["data"]] == ["notifications_unread", "self_deleted_at"]
     assert body["data"][0]["message"] == "Ai 2 notificări necitite."
     assert body["meta"] == {"total": 2}
+
+
+def test_phone_unverified_turns_on_with_an_unconfirmed_number_and_off_once_verified(user_api, user, equipped):
+    from kyc.models import ItemKind, ItemStatus
+    from tests.kyc.conftest import set_item
+
+    equipped(user)
+    user.phone = "40712345678"
+    user.save(update_fields=["phone"])
+    assert permanent(user_api, user)["data"] == [
+        {
+            "type": "permanently",
+            "category": "kyc",
+            "code": "phone_unverified",
+            "message": "Your phone number is not verified.",
+        }
+    ]
+    set_item(user, ItemKind.PHONE, ItemStatus.ACCEPTED)
+    assert permanent(user_api, user)["data"] == []
