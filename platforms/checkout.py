@@ -372,6 +372,19 @@ def _request_lock(platform: Platform, request_id: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
 
 
+def _assets_check(request: CheckoutRequest) -> None:
+    """The crypto asset and the fiat must be active assets of CCPro (the quote would refuse them later)."""
+    from trading.models import Asset
+
+    kinds = dict(
+        Asset.objects.filter(symbol__in=[request.symbol, request.fiat], active=True).values_list("symbol", "kind")
+    )
+    if kinds.get(request.symbol) not in (Asset.Kind.COIN, Asset.Kind.TOKEN):
+        raise CheckoutLinkInvalid(errors={"payment.symbol": ["The selected payment.symbol is invalid."]})
+    if kinds.get(request.fiat) != Asset.Kind.FIAT:
+        raise CheckoutLinkInvalid(errors={"payment.fiat": ["The selected payment.fiat is invalid."]})
+
+
 @transaction.atomic
 def _checkout_open(*, platform, request: CheckoutRequest, payload, language, display, url, ip) -> Checkout:
     _request_lock(platform, request.request_id)
@@ -390,6 +403,7 @@ def _checkout_open(*, platform, request: CheckoutRequest, payload, language, dis
             existing.language, existing.display = language, display
             existing.save(update_fields=["language", "display"])
         return existing
+    _assets_check(request)
     user, confirmed = _user_for(platform=platform, request=request, language=language, ip=ip)
     if not user.is_active and user.email_verified_at is not None:
         raise CheckoutLinkInvalid(errors={"email": ["Your account is inactive."]})

@@ -41,13 +41,16 @@ def _status(error: errors.DomainError) -> int:
 
 
 def _page(request, template: str, context: dict, *, status: int = 200, language="en", display="light"):
-    with translation.override(language if language in LANGUAGES else "en"):
-        return render(
+    language = language if language in LANGUAGES else "en"
+    with translation.override(language):  # the partner's `lang`, not the browser's
+        response = render(
             request,
             f"platforms/checkout/{template}",
             {"display": display, "language": language, **context},
             status=status,
         )
+    response["Content-Language"] = language
+    return response
 
 
 def _error_page(request, error: errors.DomainError, *, language="en", display="light"):
@@ -120,7 +123,10 @@ def _render_step(request, checkout: Checkout, *, error: errors.DomainError | Non
         context["new_account"] = checkout.user.email_verified_at is None
     elif checkout.step == Checkout.Step.KYC:
         template = "kyc.html"
-        context.update(_kyc_context(checkout))
+        try:
+            context.update(_kyc_context(checkout))
+        except errors.DomainError as problem:  # e.g. no current rate to value the purchase
+            return _error_page(request, problem, language=checkout.language, display=checkout.display)
     else:
         template = "payment.html"
         context.update(_payment_context(checkout))

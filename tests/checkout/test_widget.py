@@ -81,7 +81,17 @@ def test_newer_payload_shape(shop, widget):
 
 @pytest.mark.parametrize(
     "case",
-    ["unknown platform", "not enabled", "other key", "alg none", "hs512 with public key", "garbage", "no request id"],
+    [
+        "unknown platform",
+        "not enabled",
+        "other key",
+        "alg none",
+        "hs512 with public key",
+        "garbage",
+        "no request id",
+        "unknown asset",
+        "fiat as crypto",
+    ],
 )
 def test_entry_refusals_change_nothing(shop, widget, case):
     import jwt
@@ -118,6 +128,12 @@ def test_entry_refusals_change_nothing(shop, widget, case):
         token = "not.a.jwt"
     elif case == "no request id":
         del payload["payment"]["request_id"]
+        token = sign(payload, pem)
+    elif case == "unknown asset":
+        payload["payment"]["symbol"] = "NOPE"
+        token = sign(payload, pem)
+    elif case == "fiat as crypto":
+        payload["payment"]["symbol"], payload["payment"]["fiat"] = "EUR", "ETH"
         token = sign(payload, pem)
     response = widget.get("/checkout/?" + f"platform={code}&token={token}")
     assert response.status_code == 400
