@@ -5,6 +5,7 @@ from django.utils import timezone
 from platforms.services import platform_user_link
 
 from .models import User
+from .staff_otp import staff_totp_demo_line
 
 STAFF = ("admin@ccpro.local", "ccpro-admin-demo")
 VERIFIED = ("demo@ccpro.local", "ccpro-demo-1234")
@@ -13,9 +14,11 @@ UNVERIFIED = ("pending@ccpro.local", "ccpro-demo-1234")
 
 def seed() -> list[str]:
     lines = []
-    if not User.objects.filter(email=STAFF[0]).exists():
-        User.objects.create_superuser(STAFF[0], STAFF[1], first_name="Compliance", last_name="Officer")
+    staff = User.objects.filter(email=STAFF[0]).first()
+    if staff is None:
+        staff = User.objects.create_superuser(STAFF[0], STAFF[1], first_name="Compliance", last_name="Officer")
     lines.append(f"staff (admin at /admin/): {STAFF[0]} / {STAFF[1]}")
+    lines.append(staff_totp_demo_line(staff))
     for (email, password), verified, names in (
         (VERIFIED, True, ("Ana", "Popescu")),
         (UNVERIFIED, False, ("Mihai", "Ionescu")),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import urls as accounts_urls
+from accounts.staff_otp import StaffOTPAdminSite
 from ccpro import health
 from ccpro.uploads import views as upload_views
 from kyc import urls as kyc_urls
@@ -11,9 +12,14 @@ from platforms import checkout_urls as platforms_checkout_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
 from trading import order_views as trading_order_views
+from trading import transfer_urls
 from trading import urls as trading_urls
 
 from . import portal
+
+# Staff reach the admin only with a session verified by a TOTP device (django-otp's documented way of turning the
+# default site into its OTPAdminSite; accounts/staff_otp.py).
+admin.site.__class__ = StaffOTPAdminSite
 
 # Every endpoint acting on a user's data lives under user/<user>/; ccpro.api.views.ApiView checks that
 # segment against the caller before any handler runs.
@@ -23,12 +29,14 @@ user_urlpatterns = [
     *notifications_urls.user_urlpatterns,
     *platforms_checkout_urls.user_urlpatterns,
     *kyc_urls.user_urlpatterns,
+    *transfer_urls.user_urlpatterns,
 ]
 
 api_v1 = [
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
     *platforms_checkout_urls.public_urlpatterns,
+    *transfer_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 

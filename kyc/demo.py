@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
+from accounts.staff_otp import staff_totp_demo_line
 from platforms.services import platform_user_link
 
 from . import services
@@ -53,14 +54,16 @@ def _decide(officer, user, kinds):
 
 def seed() -> list[str]:
     officer = _staff(*OFFICER, "Compliance officer", "Carmen")
-    _staff(*SUPPORT, "Support", "Sorin")
+    support = _staff(*SUPPORT, "Support", "Sorin")
     start = (timezone.now() + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     for day in range(5):
         begins = start + timedelta(days=day)
         StaffAvailability.objects.get_or_create(staff=officer, starts_at=begins, ends_at=begins + timedelta(hours=8))
     lines = [
         f"compliance officer (admin, decides KYC): {OFFICER[0]} / {OFFICER[1]}",
+        staff_totp_demo_line(officer),
         f"support staff (admin, read-only KYC): {SUPPORT[0]} / {SUPPORT[1]}",
+        staff_totp_demo_line(support),
     ]
     for n, (email, first, last, level) in enumerate(USERS):
         user = User.objects.filter(email=email).first()

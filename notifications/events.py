@@ -91,6 +91,33 @@ EVENTS: dict[str, Event] = {
             "ro": "Transferul tău {publicId} a fost finalizat",
         },
     ),
+    "transfer_requested": Event(
+        category="transfer",
+        channels=(EMAIL,),
+        title={"en": "Transfer Requested", "ro": "Transfer solicitat"},
+        message={
+            "en": "{requester} asks you to send {amount} {asset}; confirm within {minutes} minutes",
+            "ro": "{requester} îți cere să trimiți {amount} {asset}; confirmă în {minutes} minute",
+        },
+    ),
+    "transfer_expired": Event(
+        category="transfer",
+        channels=(),
+        title={"en": "Transfer Expired", "ro": "Transfer expirat"},
+        message={
+            "en": "The transfer {publicId} expired before it was confirmed",
+            "ro": "Transferul {publicId} a expirat înainte de a fi confirmat",
+        },
+    ),
+    "transfer_refused": Event(
+        category="transfer",
+        channels=(),
+        title={"en": "Transfer Refused", "ro": "Transfer refuzat"},
+        message={
+            "en": "The transfer {publicId} has been refused",
+            "ro": "Transferul {publicId} a fost refuzat",
+        },
+    ),
     "deposit_received": Event(
         category="deposit",
         channels=(EMAIL, SMS),

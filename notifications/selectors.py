@@ -49,14 +49,21 @@ def _phone_unverified(user) -> bool:
     return kyc_phone_unverified(user=user)
 
 
+def _order_flags(user) -> dict[str, bool]:
+    # The two order conditions share one query per request (trading.order_selectors).
+    if not hasattr(user, "_order_flags"):
+        from trading.order_selectors import user_order_flags
+
+        user._order_flags = user_order_flags(user=user)
+    return user._order_flags
+
+
 def _quote_available(user) -> bool:
-    # Quotes arrive with the ledger/quotes/orders issue (issue 8); until then a user has none.
-    return False
+    return _order_flags(user)["quote_available"]
 
 
 def _order_payment_waiting(user) -> bool:
-    # Orders arrive with issue 8; until then a user has no order in PAYMENT_WAITING.
-    return False
+    return _order_flags(user)["order_payment_waiting"]
 
 
 def _usable_instruments(user) -> frozenset[str]:

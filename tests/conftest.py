@@ -53,6 +53,29 @@ def client_for(user):
     return client
 
 
+def staff_login(client, user):
+    """Log a staff member in to the admin as the OTP login page would: a confirmed TOTP device and a session
+    verified by it (the admin refuses staff without one, accounts/staff_otp.py). Returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.staff_otp import staff_totp_enrol
+
+    device = staff_totp_enrol(user=user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, with the admin's second factor verified."""
+    from django.test import Client
+
+    return staff_login(Client(), admin_user)
+
+
 @pytest.fixture
 def user_api(user):
     return client_for(user)

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from . import services
+from . import ledger_admin, services, transfer_admin  # noqa: F401  (the *_admin modules register their views)
 from .models import (
     Asset,
     ManualRate,
@@ -106,5 +106,5 @@ class RateSnapshotAdmin(admin.ModelAdmin):
         return False
 
 
-# Registered by import: the read-only ledger views, and orders, quotes, work queues and the deposit address pool.
-from . import ledger_admin, order_admin  # noqa: E402, F401
+# Registered by import: orders, quotes, work queues and the deposit address pool.
+from . import order_admin  # noqa: E402, F401

@@ -254,3 +254,4 @@ class RateSnapshot(models.Model):
 
 from .ledger_models import LedgerAccount, LedgerEntry, LedgerTransaction  # noqa: E402, F401
 from .order_models import DepositAddress, Order, OrderStatusChange, Quote  # noqa: E402, F401
+from .transfer_models import Transfer, TransferConfig, TransferStatusChange  # noqa: E402, F401

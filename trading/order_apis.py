@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from ccpro import errors
 from ccpro.api.fields import decimal_string
+from ccpro.api.idempotency import idempotent
 from ccpro.api.responses import data_response, message_response
 from ccpro.api.schema import AUTHENTICATED_ERRORS, MessageBody, data_envelope, error_responses
 from ccpro.api.validation import InputSerializer
@@ -520,6 +521,7 @@ class QuoteListCreateApi(ApiView):
         request=QuoteCreateInput,
         responses={201: data_envelope(QuoteSchema), **error_responses(*AUTHENTICATED_ERRORS, 405, 412)},
     )
+    @idempotent
     def post(self, request, user):
         data = _valid(QuoteCreateInput, request.data)
         quote = orders.quote_create(
@@ -582,6 +584,7 @@ class QuoteDetailApi(ApiView):
             **error_responses(*AUTHENTICATED_ERRORS, 405),
         },
     )
+    @idempotent
     def post(self, request, user, quote):
         data = _valid(QuoteConfirmInput, request.data)
         quote_id = order_selectors.quote_get(user=user, quote_id=quote).pk
@@ -635,6 +638,7 @@ class OrderPaymentConfirmationApi(ApiView):
         request={"multipart/form-data": PaymentProofInput},
         responses={200: MessageBody, **error_responses(*AUTHENTICATED_ERRORS)},
     )
+    @idempotent
     def post(self, request, user, order):
         order_id = order_selectors.order_get(user=user, order_id=order).pk
         data = _valid(PaymentProofInput, request.data)
@@ -648,6 +652,7 @@ class DepositCreateApi(ApiView):
         request=DepositInput,
         responses={200: data_envelope(DepositSchema), **error_responses(*AUTHENTICATED_ERRORS, 406)},
     )
+    @idempotent
     def post(self, request, user):
         data = _valid(DepositInput, request.data)
         order = orders.deposit_create(

@@ -118,6 +118,24 @@ def quote_available_exists(*, user) -> bool:
     return Quote.objects.filter(user=user, status=Quote.Status.AVAILABLE, expires_at__gt=timezone.now()).exists()
 
 
+def user_order_flags(*, user) -> dict[str, bool]:
+    """Whether the user has an available (unexpired) quote and an order waiting for payment, in one query (the
+    permanent notifications `quote_available` and `order_payment_waiting`)."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    flags = {
+        "quote_available": Exists(
+            Quote.objects.filter(user=OuterRef("pk"), status=Quote.Status.AVAILABLE, expires_at__gt=timezone.now())
+        ),
+        "order_payment_waiting": Exists(Order.objects.filter(user=OuterRef("pk"), status=Order.Status.PAYMENT_WAITING)),
+    }
+    row = User.objects.filter(pk=user.pk).annotate(**flags).values(*flags).first() or {}
+    return {key: bool(row.get(key)) for key in flags}
+
+
 def instrument_used_by_orders(instrument) -> bool:
     """Registered with accounts: a bank or card some quote or order used can no longer be edited away."""
     field = "bank" if instrument._meta.model_name == "bank" else "card"

@@ -18,3 +18,10 @@ def quote_expire_due_task() -> int:
     from .orders import quote_expire_due
 
     return quote_expire_due()
+
+
+@shared_task(ignore_result=True)
+def transfer_expire_due_task() -> int:
+    from .transfers import transfer_expire_due
+
+    return transfer_expire_due()

@@ -35,11 +35,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Admin second factor (TOTP): django-otp, maintained by the django-otp project (accounts/staff_otp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ccpro.uploads",
+    "ccpro.api",
     "accounts",
     "kyc",
     "trading",
@@ -54,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Portal pages in the signed-in user's options.language (the API and admin stay in the default language).
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,6 +141,11 @@ LOGIN_RATE_PER_IP = env("LOGIN_RATE_PER_IP", default="30/15m")
 MAIL_RATE_PER_IP = env("MAIL_RATE_PER_IP", default="20/h")
 # Account closing: grace period between the request and the anonymisation.
 SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", default=30))
+# Idempotency-Key records of money-moving POSTs are kept at least this long (ccpro/api/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# Admin second factor: the issuer shown by authenticator apps for the staff TOTP devices (accounts/staff_otp.py).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCPro")
 
 # Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
 # KYC (issue 7): uploads per user per day, SMS codes and their throttles, video slots, signed portal links
@@ -243,6 +253,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "accounts-close-due": {"task": "accounts.tasks.account_close_due_task", "schedule": 3600.0},
     "accounts-purge-expired-tokens": {"task": "accounts.tasks.access_token_purge_expired_task", "schedule": 3600.0},
+    "api-purge-idempotency-keys": {"task": "ccpro.api.tasks.idempotency_key_purge_task", "schedule": 3600.0},
+    # Expire pending transfers past their 180 s life and release their reservations (trading/transfers.py).
+    "trading-transfers-expire": {
+        "task": "trading.tasks.transfer_expire_due_task",
+        "schedule": env.float("TRANSFER_EXPIRY_SECONDS", default=15.0),
+        "options": {"expires": 60},
+    },
     # Poll the configured rate provider (RateFeed in the admin); rates older than its max age are stale.
     "trading-rates-poll": {
         "task": "trading.tasks.rates_poll_task",

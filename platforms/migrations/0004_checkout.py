@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('platforms', '0003_iencall_ienevent_platformkey_platformstaff_and_more'),
-        ('trading', '0008_order_queues'),
+        ('trading', '0009_order_queues'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

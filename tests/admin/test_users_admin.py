@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import SecurityEvent
 
-from ..conftest import client_for
+from ..conftest import client_for, staff_login
 from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     client.staff = staff
     return client
 

@@ -698,6 +698,81 @@ def _kyc_phone_reverify(ctx):
         return ctx.user_api.post(_user_path(ctx, "kyc/phone/reverify"))
 
 
+# --- transfers (issue 9) -------------------------------------------------------------------------
+
+
+def _transfer(ctx, *, complete: bool = True, action: str = "send"):
+    """A transfer of 1 ETH between the contract user and another user, completed unless asked otherwise."""
+    from trading.transfers import transfer_confirm, transfer_create
+
+    from ..factories import UserFactory
+    from .registry import fund_eth
+
+    other = UserFactory()
+    payer = ctx.user if action == "send" else other
+    fund_eth(payer)
+    transfer = transfer_create(
+        user=ctx.user, action=action, amount="1", asset_type="coin", symbol="ETH", counterparty=other.email
+    )
+    return transfer_confirm(user=payer, transfer_id=transfer.pk) if complete else transfer
+
+
+@contract("GET", "/api/v1/user/{user}/transfer")
+def _transfer_index(ctx):
+    _transfer(ctx)
+    return ctx.user_api.get(_user_path(ctx, "transfer"))
+
+
+@contract("POST", "/api/v1/user/{user}/transfer")
+def _transfer_store(ctx):
+    from ..factories import UserFactory
+    from .registry import fund_eth
+
+    fund_eth(ctx.user)
+    other = UserFactory()
+    body = {"action": "send", "amount": "1", "type": "coin", "symbol": "ETH", "user": other.email}
+    return ctx.user_api.post(_user_path(ctx, "transfer"), body, format="json")
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/by")
+def _transfer_by(ctx):
+    _transfer(ctx)
+    return ctx.user_api.get(_user_path(ctx, "transfer/by"))
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/from")
+def _transfer_from(ctx):
+    _transfer(ctx)
+    return ctx.user_api.get(_user_path(ctx, "transfer/from"))
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/to")
+def _transfer_to(ctx):
+    _transfer(ctx, action="receive")
+    return ctx.user_api.get(_user_path(ctx, "transfer/to"))
+
+
+@contract("GET", "/api/v1/user/{user}/transfer/{transfer}")
+def _transfer_show(ctx):
+    return ctx.user_api.get(_user_path(ctx, f"transfer/{_transfer(ctx).pk}"))
+
+
+@contract("POST", "/api/v1/user/{user}/transfer/{transfer}")
+def _transfer_confirm(ctx):
+    transfer = _transfer(ctx, complete=False)
+    return ctx.user_api.post(_user_path(ctx, f"transfer/{transfer.pk}"), {}, format="json")
+
+
+@contract("GET", "/api/v1/platform/{platform}/transfer")
+def _platform_transfers(ctx):
+    from platforms.services import platform_user_link
+
+    platform, _pem, headers = _partner()
+    platform_user_link(user=ctx.user, platform=platform)
+    _transfer(ctx, complete=False)
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/transfer", **headers)
+
+
 # --- quotes, orders, deposits, balances (issue 8) --------------------------------------------------
 
 NO_PARENT = "null while the order has no parent order (only a withdrawal chained after a buy has one)."

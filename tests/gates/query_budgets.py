@@ -145,10 +145,15 @@ def _notifications(user, n):
     return {"notification_id": Notification.objects.filter(user=user).order_by("created_at").first().pk}
 
 
-for _path in ("permanently", "temporary", "temporary/{notification_id}"):
+for _path in ("temporary", "temporary/{notification_id}"):
     query_budget(f"/api/v1/user/{{user}}/notifications/{_path}", budget=3, why="token lookup, page, count")(
         _notifications
     )
+query_budget(
+    "/api/v1/user/{user}/notifications/permanently",
+    budget=4,
+    why="token lookup, unread count, the instrument conditions (one query), the quote/order conditions (one query)",
+)(_notifications)
 
 
 # --- markets and pricing (issue 6) -------------------------------------------------------------
@@ -219,6 +224,53 @@ def _kyc_items(user, n):
     KycItem.objects.bulk_create(
         KycItem(user=user, kind=ItemKind.EXTENDED_PROOF_OF_FUNDS, status="PENDING") for _ in range(have, n)
     )
+
+
+# --- transfers (issue 9) -------------------------------------------------------------------------
+
+
+def _transfers(user, n):
+    """n transfers the user pays (created by them) and n paid to them (created by another user)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from trading.models import Asset
+    from trading.transfer_models import Transfer
+
+    from ..factories import UserFactory
+
+    have = Transfer.objects.filter(from_user=user).count()
+    if have < n:
+        eth, other, now = Asset.objects.get(symbol="ETH"), UserFactory(), timezone.now()
+        common = {
+            "asset": eth,
+            "amount": Decimal(1),
+            "commission": Decimal("0.01"),
+            "commission_percent": Decimal(1),
+            "total": Decimal("0.99"),
+            "life_seconds": 180,
+            "life_until_at": now + timedelta(seconds=180),
+        }
+        Transfer.objects.bulk_create(
+            [Transfer(action="send", by_user=user, from_user=user, to_user=other, **common) for _ in range(have, n)]
+            + [Transfer(action="send", by_user=other, from_user=other, to_user=user, **common) for _ in range(have, n)]
+        )
+    return {"transfer": Transfer.objects.filter(from_user=user).first().pk}
+
+
+for _suffix in ("", "/by", "/from", "/to"):
+    query_budget(
+        f"/api/v1/user/{{user}}/transfer{_suffix}",
+        budget=3,
+        why="token lookup with its user, the count, the page with asset, parties and platform joined",
+    )(_transfers)
+query_budget(
+    "/api/v1/user/{user}/transfer/{transfer}",
+    budget=2,
+    why="token lookup with its user, the transfer with asset, parties and platform joined",
+)(_transfers)
 
 
 # --- quotes, orders, balances (issue 8) -------------------------------------------------------------

@@ -145,6 +145,48 @@ def _notification(user) -> str:
 register_nested_id("notification_id", _notification)
 
 
+# --- transfers (issue 9) -----------------------------------------------------------------------
+
+
+def fund_eth(user, amount: str = "2"):
+    """Credit the user's available ETH as a deposit would (through the ledger)."""
+    import uuid
+    from decimal import Decimal
+
+    from trading.ledger import customer_account, ledger_post, system_account
+    from trading.ledger_models import LedgerAccount
+    from trading.models import Asset
+
+    eth = Asset.objects.get(symbol="ETH")
+    ledger_post(
+        idempotency_key=f"gate-fund:{uuid.uuid4()}",
+        kind="deposit",
+        legs=[
+            (system_account(asset=eth, kind=LedgerAccount.Kind.OMNIBUS), -Decimal(amount)),
+            (customer_account(user=user, asset=eth), Decimal(amount)),
+        ],
+    )
+
+
+def make_transfer(user):
+    """A pending 1 ETH `send` of the user's to a new user."""
+    from trading.transfers import transfer_create
+
+    from ..factories import UserFactory
+
+    fund_eth(user)
+    return transfer_create(
+        user=user, action="send", amount="1", asset_type="coin", symbol="ETH", counterparty=UserFactory().email
+    )
+
+
+def _transfer(user) -> str:
+    return str(make_transfer(user).pk)
+
+
+register_nested_id("transfer", _transfer)
+
+
 # --- quotes and orders (issue 8) -------------------------------------------------------------------
 
 

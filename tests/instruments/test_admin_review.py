@@ -4,7 +4,7 @@ from django.core import mail
 from accounts.models import Bank, Card, InstrumentStatusChange, Wallet
 from notifications.models import Notification
 
-from ..conftest import client_for
+from ..conftest import client_for, staff_login
 from ..factories import UserFactory
 from .conftest import ETH_ADDRESSES, IBAN_RO, card_body, make_bank, make_card, make_wallet
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     client.staff = staff
     return client
 

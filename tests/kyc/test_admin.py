@@ -9,15 +9,14 @@ from kyc.models import ItemKind, ItemStatus, KycAuditEntry, KycItem, KycState, V
 from kyc.services import video_schedule
 from notifications.models import Notification
 
+from ..conftest import staff_login
 from .conftest import image, path
 
 pytestmark = pytest.mark.django_db
 
 
 def staff_client(staff):
-    client = Client()
-    client.force_login(staff)
-    return client
+    return staff_login(Client(), staff)
 
 
 @pytest.fixture

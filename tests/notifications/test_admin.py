@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from notifications.models import Delivery, Notification
+from tests.conftest import staff_login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,9 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client():
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(staff)
-    return client
+    return staff_login(Client(), staff)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.urls import reverse
 from trading.ledger import Kind
 from trading.order_models import DepositAddress, Order, OrderStatusChange
 
+from ..conftest import staff_login
 from ..factories import UserFactory
 from ..instruments.conftest import ETH_ADDRESSES, image_upload
 from .conftest import balance, confirmed_bank, confirmed_wallet, fund
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client):
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     client.staff = staff
     return client
 

@@ -381,3 +381,15 @@ def test_expiry_sweep_in_batches_both_paths(market, user, user_api, other_user):
     make_quote(user, expires_at=past)
     assert _expire_batch_orm(now=timezone.now(), batch_size=10) == 1  # the portable path (SQLite)
     assert Notification.objects.filter(code="quote_expired").count() == 7
+
+
+def test_permanent_notifications_name_available_quotes_and_waiting_orders(market, user, user_api):
+    from notifications.selectors import permanent_notification_list
+
+    codes = lambda: {n["code"] for n in permanent_notification_list(user=type(user).objects.get(pk=user.pk))[0]}  # noqa: E731
+    assert not {"quote_available", "order_payment_waiting"} & codes()
+    card = confirmed_card(user)
+    quote = post_quote(user_api, user, **BUY, orderPaymentMethod=str(card.pk)).json()["data"]
+    assert "quote_available" in codes()
+    user_api.post(f"/api/v1/user/{user.pk}/quote/{quote['id']}", {}, format="json")
+    assert codes() & {"quote_available", "order_payment_waiting"} == {"order_payment_waiting"}

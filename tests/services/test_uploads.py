@@ -7,7 +7,7 @@ from PIL import Image
 from ccpro import errors
 from ccpro.uploads.services import stored_file_create
 
-from ..conftest import client_for
+from ..conftest import client_for, staff_login
 from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,9 @@ def test_download_only_by_owner_and_staff(user, other_user, client):
     assert client_for(other_user).get(url).status_code == 404
     assert client.get(url).status_code == 404
     staff = UserFactory(is_staff=True)
+    assert client_for(staff).get(url).status_code == 404  # staff need their second factor, not a token
     client.force_login(staff)
+    assert client.get(url).status_code == 404
+    staff_login(client, staff)
     assert client.get(url).status_code == 200
     assert client.get("/files/999999").status_code == 404

@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "platforms.demo",
     "platforms.checkout_demo",
     "kyc.demo",
+    "trading.transfer_demo",
     "trading.order_demo",
 ]
 

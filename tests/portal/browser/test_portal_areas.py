@@ -98,6 +98,11 @@ def test_upload_a_card_with_images_and_see_the_preview(portal, tmp_path):
     portal.wait_for_function("() => [...document.querySelectorAll('.thumbs img')].every(i => i.naturalWidth > 0)")
     assert Card.objects.get(user=user).last_four_digits == "4242"
 
+    portal.set_viewport_size({"width": 390, "height": 844})  # on a phone nothing overflows sideways
+    portal.reload()
+    assert portal.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(portal, "cards_phone")
+
 
 def test_read_and_mark_notifications(portal):
     user = UserFactory(email="inbox@example.com", first_name="Ioana")

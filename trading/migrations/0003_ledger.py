@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trading', '0004_rate_feed_row'),
+        ('trading', '0002_seed_assets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

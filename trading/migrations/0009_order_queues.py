@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trading', '0007_orders'),
+        ('trading', '0008_orders'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_instruments'),
         ('platforms', '0003_iencall_ienevent_platformkey_platformstaff_and_more'),
-        ('trading', '0008_order_queues'),
+        ('trading', '0009_order_queues'),
         ('uploads', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_instruments'),
         ('platforms', '0002_default_platform'),
-        ('trading', '0006_ledger_triggers'),
+        ('trading', '0007_transfer_configs_seed'),
         ('uploads', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

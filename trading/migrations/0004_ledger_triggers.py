@@ -77,5 +77,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trading", "0005_ledger")]
+    dependencies = [("trading", "0003_ledger")]
     operations = [migrations.RunPython(forward, backward)]

@@ -1,0 +1,70 @@
+"""Demo transfers for `manage.py demo_seed`: the demo user and a friend, both funded, with a completed send, a
+completed receive and a receive waiting for the demo user's confirmation (it expires 180 s later, by the beat
+task, and the reservation goes back)."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.demo import VERIFIED
+from accounts.models import User
+from platforms.services import platform_user_link
+
+from .ledger import customer_account, ledger_post, system_account
+from .ledger_models import LedgerAccount
+from .models import Asset
+from .transfer_models import Transfer
+from .transfers import transfer_confirm, transfer_create
+
+FRIEND = ("friend@ccpro.local", "ccpro-demo-1234")
+FUNDING = {"ETH": Decimal("5"), "XBT": Decimal("0.5")}
+
+
+def _fund(user) -> None:
+    for symbol, amount in FUNDING.items():
+        asset = Asset.objects.get(symbol=symbol)
+        ledger_post(
+            idempotency_key=f"demo-transfer-funding:{user.pk}:{symbol}",
+            kind="deposit",
+            legs=[
+                (system_account(asset=asset, kind=LedgerAccount.Kind.OMNIBUS), -amount),
+                (customer_account(user=user, asset=asset), amount),
+            ],
+            memo="demo funding",
+        )
+
+
+def seed() -> list[str]:
+    demo = User.objects.filter(email=VERIFIED[0]).first()
+    if demo is None:
+        return []
+    friend = User.objects.filter(email=FRIEND[0]).first()
+    if friend is None:
+        friend = User.objects.create_user(
+            FRIEND[0],
+            FRIEND[1],
+            first_name="Ioana",
+            last_name="Marin",
+            is_active=True,
+            email_verified_at=timezone.now(),
+        )
+        platform_user_link(user=friend)
+    _fund(demo)
+    _fund(friend)
+    if not Transfer.objects.filter(by_user__in=[demo, friend]).exists():
+        sent = transfer_create(
+            user=demo, action="send", amount="0.75", asset_type="coin", symbol="ETH", counterparty=friend.email
+        )
+        transfer_confirm(user=demo, transfer_id=sent.pk)
+        asked = transfer_create(
+            user=demo, action="receive", amount="0.01", asset_type="coin", symbol="XBT", counterparty=friend.email
+        )
+        transfer_confirm(user=friend, transfer_id=asked.pk)
+        transfer_create(
+            user=friend, action="receive", amount="0.2", asset_type="coin", symbol="ETH", counterparty=demo.email
+        )
+    return [
+        f"user (transfers' counterparty): {FRIEND[0]} / {FRIEND[1]}  id {friend.pk}",
+        "transfers: demo → friend 0.75 ETH and friend → demo 0.01 XBT completed; friend asks demo for 0.2 ETH "
+        "(POST user/{user}/transfer/{transfer} as demo within 180 s confirms it)",
+    ]

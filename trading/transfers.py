@@ -1,0 +1,450 @@
+"""Transfers between users: create (reserving the payer's funds), confirm, refuse, expire.
+
+Every movement goes through trading.ledger.ledger_post in the same database transaction as the status change:
+
+    create   payer available −amount, payer pending +amount                     (reservation)
+    confirm  payer pending −amount, payee available +total, revenue +commission (one ledger transaction)
+    expire / refuse   payer pending −amount, payer available +amount            (release)
+
+Locks: a status change locks the transfer row first (select_for_update), then ledger_post locks the accounts in
+primary-key order; the expiry sweep skips locked transfers and locks all the accounts of its batch in one
+ordered statement, so no two of these can wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_UP, Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from ccpro import errors
+from platforms.models import DEFAULT_PLATFORM_CODE
+from platforms.selectors import platform_links_for_user
+
+from .ledger import InsufficientFunds, customer_account, ledger_post, revenue_account
+from .ledger_models import LedgerAccount
+from .models import Asset
+from .transfer_models import Transfer, TransferConfig, TransferStatusChange, new_public_id
+
+TRANSFER_LIFE_SECONDS = 180
+EXPIRY_BATCH = 500
+MAX_AMOUNT = Decimal(10) ** 19
+
+Kind = LedgerAccount.Kind
+Status = Transfer.Status
+
+
+# --- Refusals ------------------------------------------------------------------------------------
+
+
+def field_error(field: str, message: str) -> errors.InvalidInput:
+    return errors.InvalidInput(errors={field: [message]})
+
+
+class TransferNotAllowed(errors.ActionForbidden):
+    """The caller is a party to the transfer but not the one who may do this."""
+
+    default_message = "This action is unauthorized."
+
+
+class CounterpartyCannotPay(errors.ActionForbidden):
+    """A `receive` asks for more than the other user can pay right now."""
+
+    default_message = "The other user cannot pay this amount."
+
+
+class TransferNotPending(errors.StateConflict):
+    default_message = "The transfer is already completed."
+
+
+class TransferExpired(errors.AlreadyGone):
+    default_message = "The transfer has expired."
+
+
+class TransferRefused(errors.AlreadyGone):
+    default_message = "The transfer has been refused."
+
+
+class TransferTransitionRefused(errors.StateConflict):
+    default_message = "This status change is not allowed."
+
+
+# --- Terms ---------------------------------------------------------------------------------------
+
+
+def transfer_platform(*, user):
+    """The platform a user's transfers belong to: the first partner platform they came through, else the house."""
+    links = [link for link in platform_links_for_user(user=user) if link.platform.code != DEFAULT_PLATFORM_CODE]
+    return links[0].platform if links else None
+
+
+def transfer_config(*, platform, asset: Asset) -> TransferConfig | None:
+    """The platform's terms for the asset, else the house platform's; None: the asset is not transferable."""
+    configs = {
+        config.platform.code: config
+        for config in TransferConfig.objects.select_related("platform").filter(asset=asset, active=True)
+        if config.platform.active
+    }
+    if platform is not None and platform.code in configs:
+        return configs[platform.code]
+    return configs.get(DEFAULT_PLATFORM_CODE)
+
+
+def commission_for(*, amount: Decimal, percent: Decimal, asset: Asset) -> Decimal:
+    """The commission on an amount, at the asset's precision, rounded up (in the house's favour)."""
+    return (amount * percent / Decimal(100)).quantize(Decimal(1).scaleb(-asset.decimals), rounding=ROUND_UP)
+
+
+def parse_amount(raw, *, asset: Asset) -> Decimal:
+    """`numeric|min:0|not_in:0`, at most the asset's decimals."""
+    try:
+        amount = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise field_error("amount", "The amount must be a number.") from exc
+    if not amount.is_finite():
+        raise field_error("amount", "The amount must be a number.")
+    if amount < 0:
+        raise field_error("amount", "The amount must be at least 0.")
+    if amount == 0:
+        raise field_error("amount", "The selected amount is invalid.")
+    if amount >= MAX_AMOUNT:
+        raise field_error("amount", f"The amount may not be greater than {MAX_AMOUNT}.")
+    if amount != amount.quantize(Decimal(1).scaleb(-asset.decimals)):
+        raise field_error("amount", f"The amount may not have more than {asset.decimals} decimal places.")
+    return amount.quantize(Decimal(1).scaleb(-asset.decimals))
+
+
+def counterparty_get(*, reference: str):
+    """The active user named by id or email, or None."""
+    User = get_user_model()
+    reference = str(reference or "").strip()
+    try:
+        lookup = {"pk": uuid.UUID(reference)}
+    except ValueError:
+        lookup = {"email__iexact": reference}
+    return User.objects.filter(is_active=True, closed_at__isnull=True, **lookup).first()
+
+
+# --- Status --------------------------------------------------------------------------------------
+
+
+def transfer_transition(*, transfer: Transfer, to: str, actor=None, reason: str = "", now=None) -> Transfer:
+    """Move a locked transfer to `to`, refusing moves the table does not allow, and record the move."""
+    if to not in Transfer.TRANSITIONS[transfer.status]:
+        raise TransferTransitionRefused()
+    now = now or timezone.now()
+    TransferStatusChange.objects.create(
+        transfer=transfer, from_status=transfer.status, to_status=to, actor=actor, reason=reason, created_at=now
+    )
+    transfer.status = to
+    transfer.closed_at = now
+    return transfer
+
+
+def _account(*, user, asset: Asset, kind: str = Kind.AVAILABLE) -> LedgerAccount:
+    account = customer_account(user=user, asset=asset, kind=kind)
+    account.asset = asset  # ledger_post reads the asset's decimals: spare it a query per leg
+    return account
+
+
+def _revenue(*, transfer: Transfer) -> LedgerAccount:
+    account = revenue_account(asset=transfer.asset, spread_key=str(transfer.pk))
+    account.asset = transfer.asset
+    return account
+
+
+def _release_legs(transfer: Transfer):
+    amount = transfer.amount
+    return [
+        (_account(user=transfer.from_user, asset=transfer.asset, kind=Kind.PENDING), -amount),
+        (_account(user=transfer.from_user, asset=transfer.asset), amount),
+    ]
+
+
+def _release(transfer: Transfer, *, why: str) -> None:
+    ledger_post(
+        idempotency_key=f"transfer:{transfer.pk}:release",
+        kind="transfer_release",
+        legs=_release_legs(transfer),
+        reference=f"transfer:{transfer.pk}",
+        memo=f"transfer {transfer.public_id} {why}",
+    )
+
+
+# --- Notifications (the one hook: users' inbox and mail, and the parties' partner platforms' IEN) ---------
+
+
+def transfer_events_emit(*, transfer: Transfer, event: str) -> None:
+    """Tell both parties what happened to a transfer. Runs inside the caller's transaction, so nobody is told
+    about a change that rolled back."""
+    from notifications.services import notification_create
+
+    meta = {"id": transfer.pk, "publicId": transfer.public_id}
+    amount = format(transfer.amount.normalize(), "f")
+    total = format(transfer.total.normalize(), "f")
+    asset = transfer.asset.symbol
+    payer, payee = transfer.from_user, transfer.to_user
+    if event == "created":
+        if transfer.action == Transfer.Action.RECEIVE:
+            context = {"amount": amount, "asset": asset, "requester": payee.email, "minutes": 3}
+            notification_create(user=payer, event="transfer_requested", meta=meta, context=context)
+    elif event == "completed":
+        notification_create(user=payer, event="transfer_completed", meta=meta, context={})
+        notification_create(
+            user=payee,
+            event="transfer_received",
+            meta=meta,
+            context={"amount": total, "asset": asset, "sender": payer.email},
+        )
+    elif event in ("expired", "refused"):
+        for party in (payer, payee):
+            notification_create(user=party, event=f"transfer_{event}", meta=meta, context={})
+    else:
+        raise ValueError(f"unknown transfer event {event}")
+    # The partner platforms of both parties (IEN), in this transaction: sent after commit, in order per transfer.
+    from platforms.services import ien_emit_for_user
+
+    from .transfer_apis import PlatformTransferOutput
+
+    payload = dict(PlatformTransferOutput(transfer).data)
+    for party in (payer, payee):
+        ien_emit_for_user(
+            user=party, event_type=f"transfer.{event}", stream=f"transfer:{transfer.pk}", obj_payload=payload
+        )
+
+
+# --- Services ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_create(*, user, action: str, amount, asset_type: str, symbol: str, counterparty: str) -> Transfer:
+    """Create a pending transfer and reserve the payer's amount (available → pending)."""
+    asset = Asset.objects.filter(symbol=str(symbol or "").upper(), active=True).first()
+    if asset is None or asset.kind != asset_type:
+        raise field_error("symbol", "The selected symbol is invalid.")
+    other = counterparty_get(reference=counterparty)
+    if other is None:
+        raise field_error("user", "The selected user is invalid.")
+    if other.pk == user.pk:
+        raise field_error("user", "You cannot transfer to yourself.")
+    amount = parse_amount(amount, asset=asset)
+    platform = transfer_platform(user=user)
+    config = transfer_config(platform=platform, asset=asset)
+    if config is None:
+        raise field_error("symbol", "The selected symbol cannot be transferred.")
+    if amount < config.min_amount:
+        raise field_error("amount", f"The amount must be at least {format(config.min_amount.normalize(), 'f')}.")
+    commission = commission_for(amount=amount, percent=config.commission_percent, asset=asset)
+    if commission >= amount:
+        raise field_error("amount", "The amount does not cover the commission.")
+    payer, payee = (user, other) if action == Transfer.Action.SEND else (other, user)
+    now = timezone.now()
+    transfer = Transfer(
+        action=action,
+        asset=asset,
+        amount=amount,
+        commission=commission,
+        commission_percent=config.commission_percent,
+        total=amount - commission,
+        by_user=user,
+        from_user=payer,
+        to_user=payee,
+        platform=platform,
+        life_seconds=TRANSFER_LIFE_SECONDS,
+        life_until_at=now + timedelta(seconds=TRANSFER_LIFE_SECONDS),
+        created_at=now,
+    )
+    # The row and the notification first, the ledger last: the payer's account locks are held only from the
+    # reservation to the commit (all of it rolls back if the reservation is refused).
+    transfer.save(force_insert=True)
+    transfer_events_emit(transfer=transfer, event="created")
+    try:
+        ledger_post(
+            idempotency_key=f"transfer:{transfer.pk}:reserve",
+            kind="transfer_reserve",
+            legs=[
+                (_account(user=payer, asset=asset), -amount),
+                (_account(user=payer, asset=asset, kind=Kind.PENDING), amount),
+            ],
+            reference=f"transfer:{transfer.pk}",
+            memo=f"transfer {transfer.public_id} reserved",
+        )
+    except InsufficientFunds:
+        raise (InsufficientFunds() if payer.pk == user.pk else CounterpartyCannotPay()) from None
+    return transfer
+
+
+@dataclass
+class _Outcome:
+    transfer: Transfer
+    refusal: errors.DomainError | None = None
+
+
+def _locked(*, user, transfer_id) -> Transfer:
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("asset", "from_user", "to_user", "by_user", "platform")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if transfer is None or user.pk not in (transfer.from_user_id, transfer.to_user_id):
+        raise errors.NotFound()
+    return transfer
+
+
+def _refusal_for_closed(transfer: Transfer) -> errors.DomainError:
+    if transfer.status == Status.EXPIRED:
+        return TransferExpired()
+    if transfer.status == Status.REFUSED:
+        return TransferRefused()
+    return TransferNotPending()
+
+
+def _expire_now(transfer: Transfer, now) -> None:
+    transfer_transition(transfer=transfer, to=Status.EXPIRED, reason="life ended", now=now)
+    transfer.save(update_fields=["status", "closed_at"])
+    transfer_events_emit(transfer=transfer, event="expired")
+    _release(transfer, why="expired")
+
+
+def transfer_confirm(*, user, transfer_id, wallet: str | None = None) -> Transfer:
+    """The payer approves: the amount leaves their pending balance, the payee gets amount − commission, the
+    commission goes to revenue, in one ledger transaction; the transfer-out and transfer-in orders are named.
+
+    A transfer whose life has ended is expired here (and its reservation released) before refusing with 410."""
+    with transaction.atomic():
+        outcome = _confirm(user=user, transfer_id=transfer_id, wallet=wallet)
+    if outcome.refusal is not None:
+        raise outcome.refusal
+    return outcome.transfer
+
+
+def _wallet_for(*, user, transfer: Transfer, wallet: str | None):
+    if wallet in (None, ""):
+        return None
+    if transfer.action != Transfer.Action.RECEIVE:
+        raise field_error("wallet", "The wallet can be specified only for a receive transfer.")
+    from accounts.models import Wallet
+
+    wallet = str(wallet).strip()
+    try:
+        lookup = {"pk": uuid.UUID(wallet)}
+    except ValueError:
+        lookup = {"address__iexact": wallet}
+    found = Wallet.objects.filter(user=user, asset=transfer.asset, deleted_at__isnull=True, **lookup).first()
+    if found is None or not found.is_usable:
+        raise field_error("wallet", "The selected wallet is invalid.")
+    return found
+
+
+def _confirm(*, user, transfer_id, wallet) -> _Outcome:
+    transfer = _locked(user=user, transfer_id=transfer_id)
+    if transfer.status != Status.PENDING:
+        return _Outcome(transfer, _refusal_for_closed(transfer))
+    if user.pk != transfer.approver_id:
+        raise TransferNotAllowed()
+    now = timezone.now()
+    if transfer.life_until_at <= now:
+        _expire_now(transfer, now)
+        return _Outcome(transfer, TransferExpired())
+    chosen = _wallet_for(user=user, transfer=transfer, wallet=wallet)
+    transfer_transition(transfer=transfer, to=Status.COMPLETED, actor=user, now=now)
+    transfer.wallet = chosen
+    transfer.from_order_id, transfer.from_order_public_id = uuid.uuid4(), new_public_id().upper()
+    transfer.to_order_id, transfer.to_order_public_id = uuid.uuid4(), new_public_id().upper()
+    transfer.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "wallet",
+            "from_order_id",
+            "from_order_public_id",
+            "to_order_id",
+            "to_order_public_id",
+        ]
+    )
+    transfer_events_emit(transfer=transfer, event="completed")
+    # The ledger last, so the accounts stay locked only from here to the commit.
+    legs = [
+        (_account(user=transfer.from_user, asset=transfer.asset, kind=Kind.PENDING), -transfer.amount),
+        (_account(user=transfer.to_user, asset=transfer.asset), transfer.total),
+    ]
+    if transfer.commission:
+        legs.append((_revenue(transfer=transfer), transfer.commission))
+    ledger_post(
+        idempotency_key=f"transfer:{transfer.pk}:complete",
+        kind="transfer_complete",
+        legs=legs,
+        reference=f"transfer:{transfer.pk}",
+        memo=f"transfer {transfer.public_id} completed",
+    )
+    return _Outcome(transfer)
+
+
+def transfer_refuse(*, user, transfer_id) -> Transfer:
+    """Either party calls a pending transfer off (the payer declines, the creator withdraws it); the
+    reservation is released."""
+    with transaction.atomic():
+        transfer = _locked(user=user, transfer_id=transfer_id)
+        if transfer.status != Status.PENDING:
+            outcome = _Outcome(transfer, _refusal_for_closed(transfer))
+        elif transfer.life_until_at <= timezone.now():
+            _expire_now(transfer, timezone.now())
+            outcome = _Outcome(transfer, TransferExpired())
+        else:
+            transfer_transition(transfer=transfer, to=Status.REFUSED, actor=user, reason="refused by a party")
+            transfer.save(update_fields=["status", "closed_at"])
+            transfer_events_emit(transfer=transfer, event="refused")
+            _release(transfer, why="refused")
+            outcome = _Outcome(transfer)
+    if outcome.refusal is not None:
+        raise outcome.refusal
+    return outcome.transfer
+
+
+def transfer_expire_due(*, now=None, batch: int = EXPIRY_BATCH) -> int:
+    """Expire every pending transfer whose life has ended, exactly once each, and release its reservation.
+
+    Set-based per batch: one SELECT … FOR UPDATE SKIP LOCKED picks the due transfers (a transfer being confirmed
+    right now is skipped, and refused by its confirmation if it is late), one UPDATE flips them, one INSERT
+    records the moves, the accounts of the batch are locked in one ordered statement, then each reservation is
+    released (ledger key `transfer:<id>:release`, so never twice). Returns how many expired."""
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Transfer.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=Status.PENDING, life_until_at__lte=now)
+                .select_related("asset", "from_user", "to_user")
+                .order_by("life_until_at", "pk")[:batch]
+            )
+            if not due:
+                return expired
+            Transfer.objects.filter(pk__in=[t.pk for t in due], status=Status.PENDING).update(
+                status=Status.EXPIRED, closed_at=now
+            )
+            TransferStatusChange.objects.bulk_create(
+                TransferStatusChange(
+                    transfer=t,
+                    from_status=Status.PENDING,
+                    to_status=Status.EXPIRED,
+                    reason="life ended",
+                    created_at=now,
+                )
+                for t in due
+            )
+            accounts = {account.pk for t in due for account, _ in _release_legs(t)}
+            list(LedgerAccount.objects.select_for_update().filter(pk__in=sorted(accounts)).order_by("pk"))
+            for t in due:
+                t.status, t.closed_at = Status.EXPIRED, now
+                _release(t, why="expired")
+                transfer_events_emit(transfer=t, event="expired")
+            expired += len(due)
+        if len(due) < batch:
+            return expired
