@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("trading.portal_urls")),
     path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
     *platforms_checkout_urls.widget_urlpatterns,
+    path("", include("kyc.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

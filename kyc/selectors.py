@@ -7,18 +7,19 @@ built from one `KycView`, which costs one query for the user's items (levels and
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, Q
+from django.utils import timezone
 
 from ccpro.api.fields import decimal_string
 
 from . import levels as rules
 from .links import link_build
-from .models import ItemKind, ItemStatus, KycItem, KycLevel, RejectReason, VideoCall
+from .models import ItemKind, ItemStatus, KycItem, KycLevel, RejectReason, StaffAvailability, VideoCall
 
 NOT_COMPLETED = ItemStatus.NOT_COMPLETED.value
 
@@ -438,3 +439,32 @@ def review_queue():
 
 def video_calls_upcoming():
     return VideoCall.objects.filter(status=VideoCall.Status.SCHEDULED).select_related("user", "staff")
+
+
+# --- Portal ----------------------------------------------------------------------------------------
+
+
+def video_slots_available(*, now=None, days: int = 14, limit: int = 60) -> list[datetime]:
+    """Start times (UTC) in the next `days` at which some staff member is available for a whole video slot and
+    has no call then: what `services.video_schedule` would accept. Slots start at each availability window's
+    start and follow each other every KYC_VIDEO_SLOT_MINUTES."""
+    now = now or timezone.now()
+    slot = timedelta(minutes=settings.KYC_VIDEO_SLOT_MINUTES)
+    until = now + timedelta(days=days)
+    windows = StaffAvailability.objects.filter(
+        ends_at__gt=now, starts_at__lt=until, staff__is_active=True, staff__is_staff=True
+    ).order_by("starts_at")
+    busy: dict = {}
+    for staff_id, at in VideoCall.objects.filter(
+        status=VideoCall.Status.SCHEDULED, scheduled_at__gt=now - slot, scheduled_at__lt=until + slot
+    ).values_list("staff_id", "scheduled_at"):
+        busy.setdefault(staff_id, []).append(at)
+    free = set()
+    for window in windows:
+        start = window.starts_at
+        while start + slot <= window.ends_at and start < until:
+            taken = any(abs(start - at) < slot for at in busy.get(window.staff_id, ()))
+            if start >= now and not taken:
+                free.add(start)
+            start += slot
+    return sorted(free)[:limit]
