@@ -671,15 +671,16 @@ def checkout_expire_due(*, now=None, batch_size: int = EXPIRY_BATCH) -> int:
 # --- ping_url ----------------------------------------------------------------------------------------
 
 
-def checkout_ping(*, checkout_id, status: str) -> bool:
+def checkout_ping(*, checkout_id, status: str) -> str:
     """POST the checkout (as the platform sees it) to its ping_url, signed as the platform's instant event
     notifications are, through the IEN client's SSRF guard (public hosts only, pinned address, no redirects,
-    short timeout). The attempt is logged with the platform's calls. True on a 2xx answer."""
+    short timeout). The attempt is logged with the platform's calls. Returns `ok` (2xx), `refused` (the URL is not
+    allowed: trying again would not help) or `failed`."""
     from .checkout_selectors import checkout_body
 
     checkout = Checkout.objects.select_related("platform", "user").filter(pk=checkout_id).first()
     if checkout is None or not checkout.ping_url:
-        return True
+        return "ok"
     platform = checkout.platform
     data = checkout_body(checkout, variant="platform")
     data["status"] = status  # the change this ping is about, even if a later one happened since
@@ -729,4 +730,6 @@ def checkout_ping(*, checkout_id, status: str) -> bool:
     )
     if not outcome.ok:
         log.warning("checkout %s ping to %s failed: %s", checkout.public_id, checkout.ping_url, outcome.error)
-    return outcome.ok
+    if outcome.ok:
+        return "ok"
+    return "refused" if outcome.error.startswith("refused:") else "failed"
