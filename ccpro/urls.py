@@ -8,6 +8,7 @@ from ccpro import health
 from ccpro.uploads import views as upload_views
 from kyc import urls as kyc_urls
 from notifications import urls as notifications_urls
+from platforms import checkout_urls as platforms_checkout_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
 from trading import order_views as trading_order_views
@@ -26,6 +27,7 @@ user_urlpatterns = [
     *accounts_urls.user_urlpatterns,
     *trading_urls.user_urlpatterns,
     *notifications_urls.user_urlpatterns,
+    *platforms_checkout_urls.user_urlpatterns,
     *kyc_urls.user_urlpatterns,
     *transfer_urls.user_urlpatterns,
 ]
@@ -33,6 +35,7 @@ user_urlpatterns = [
 api_v1 = [
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
+    *platforms_checkout_urls.public_urlpatterns,
     *transfer_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
@@ -50,8 +53,9 @@ urlpatterns = [
     path("", include("accounts.portal_urls")),
     path("", include("notifications.portal_urls")),
     path("", include("trading.portal_urls")),
-    path("", include("kyc.portal_urls")),
     path("confirm-quote/<str:token>", trading_order_views.quote_confirm_page, name="quote-confirm-page"),
+    *platforms_checkout_urls.widget_urlpatterns,
+    path("", include("kyc.portal_urls")),
 ]
 
 handler400 = "ccpro.api.handlers.bad_request"

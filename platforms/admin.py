@@ -207,3 +207,7 @@ class IenCallAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The checkout widget's admin lives in its own module.
+from . import checkout_admin  # noqa: E402, F401

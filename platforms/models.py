@@ -202,3 +202,7 @@ class IenCall(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.endpoint} → {self.status or self.error}"
+
+
+# The checkout widget's models live in their own module (platforms/checkout_models.py).
+from .checkout_models import Checkout, CheckoutStatusChange  # noqa: E402, F401

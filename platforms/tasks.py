@@ -13,3 +13,7 @@ def ien_deliver_task(*, event_pk: int) -> str:
 @shared_task
 def ien_dispatch_due_task() -> int:
     return services.ien_dispatch_due()
+
+
+# The checkout widget's tasks live in their own module; imported here so the worker registers them.
+from .checkout_tasks import checkout_expire_due_task, checkout_ping_task  # noqa: E402, F401

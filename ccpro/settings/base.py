@@ -280,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 30},
     },
+    # Checkouts whose expiredAt passed become expired (set-based, each once; platforms.checkout.checkout_expire_due).
+    "platforms-checkout-expire-due": {
+        "task": "platforms.checkout_tasks.checkout_expire_due_task",
+        "schedule": 30.0,
+        "options": {"expires": 60},
+    },
 }
 
 # --- REST framework and OpenAPI ----------------------------------------------------------------

@@ -982,3 +982,63 @@ def _balances(ctx):
     fund(ctx.user, "XBT", "0.5")
     fund(ctx.user, "IPSX", "350")
     return ctx.user_api.get(_user_path(ctx, "balances"))
+
+
+# --- checkouts (issue 10, checkout widget) -------------------------------------------------------
+
+_CHECKOUT_URL = "the entry URL the checkout was opened with (as Platform Checkouts shows it; this example has null)"
+
+
+def _checkout_opened(ctx):
+    """The partner (checkout enabled) sends ctx.user to the widget with a signed token; the entry URL opens it."""
+    import time
+    import uuid
+    from urllib.parse import urlencode
+
+    import jwt
+    from django.test import Client
+
+    platform, private_pem, headers = _partner()
+    platform.checkout_enabled = True
+    platform.save(update_fields=["checkout_enabled"])
+    payload = {
+        "user": {"id": "29", "email": ctx.user.email, "first_name": "Ana", "last_name": "Pop", "dob": "1990-01-31"},
+        "payment": {
+            "operation": "buy",
+            "type": "coin",
+            "symbol": "ETH",
+            "amount": "1",
+            "fiat": "EUR",
+            "request_id": str(uuid.uuid4()),
+            "method": "bank",
+            "attempts": 3,
+        },
+        "ping_url": "https://shop.example/ping",
+        "redirect_url": "https://shop.example/done",
+        "expire": int(time.time()) + 3600,
+    }
+    token = jwt.encode(payload, private_pem, "RS512")
+    response = Client().get("/checkout/?" + urlencode({"platform": platform.code, "token": token, "lang": "en"}))
+    assert response.status_code == 302, response.content[:500]
+    return platform, headers
+
+
+@contract("GET", "/api/v1/user/{user}/checkout", decisions={"$.data[].url": _CHECKOUT_URL})
+def _checkout_index(ctx):
+    _checkout_opened(ctx)
+    return ctx.user_api.get(_user_path(ctx, "checkout"), {"status": "created"})
+
+
+@contract("GET", "/api/v1/user/{user}/checkout/{checkout}", decisions={"$.data.url": _CHECKOUT_URL})
+def _checkout_show(ctx):
+    from platforms.checkout_models import Checkout
+
+    _checkout_opened(ctx)
+    checkout = Checkout.objects.get(user=ctx.user)
+    return ctx.user_api.get(_user_path(ctx, f"checkout/{checkout.pk}"))
+
+
+@contract("GET", "/api/v1/platform/{platform}/checkout")
+def _platform_checkouts(ctx):
+    platform, headers = _checkout_opened(ctx)
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/checkout", **headers)

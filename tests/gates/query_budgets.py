@@ -336,3 +336,24 @@ for _path in ("balances", "balances/{asset}"):
         budget=6,
         why="token lookup, assets, the user's ledger accounts, the fiat's decimals; rates and summaries cached",
     )(_balances)
+
+
+# --- checkouts (issue 10, checkout widget) -------------------------------------------------------
+
+
+def _checkouts(user, n):
+    from platforms.checkout_models import Checkout
+
+    from .registry import make_checkout
+
+    for _ in range(n - Checkout.objects.filter(user=user).count()):
+        make_checkout(user)
+    return {"checkout": str(Checkout.objects.filter(user=user).values_list("pk", flat=True).first())}
+
+
+query_budget("/api/v1/user/{user}/checkout", budget=3, why="token lookup, count, the page with user and platform")(
+    _checkouts
+)
+query_budget(
+    "/api/v1/user/{user}/checkout/{checkout}", budget=2, why="token lookup, the checkout with user and platform"
+)(_checkouts)

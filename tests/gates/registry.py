@@ -249,3 +249,37 @@ def make_order(user, **fields):
 
 register_nested_id("quote", lambda user: str(make_quote(user).pk))
 register_nested_id("order", lambda user: str(make_order(user).pk))
+
+
+# --- checkouts (issue 10, checkout widget) -------------------------------------------------------
+
+
+def make_checkout(user, **fields):
+    """An open checkout of the user's through the house platform, written directly."""
+    import uuid
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from platforms.checkout_models import Checkout
+    from platforms.services import default_platform
+
+    values = {
+        "platform": default_platform(),
+        "user": user,
+        "request_id": str(uuid.uuid4()),
+        "operation": "buy_with_fiat",
+        "type": "coin",
+        "symbol": "ETH",
+        "fiat": "EUR",
+        "amount": Decimal("0.5"),
+        "payment_type": "bank",
+        "redirect_url": "https://shop.example/done",
+        "expired_at": timezone.now() + timedelta(hours=1),
+        **fields,
+    }
+    return Checkout.objects.create(**values)
+
+
+register_nested_id("checkout", lambda user: str(make_checkout(user).pk))

@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "notifications.demo",
     "trading.demo",
     "platforms.demo",
+    "platforms.checkout_demo",
     "kyc.demo",
     "trading.transfer_demo",
     "trading.order_demo",

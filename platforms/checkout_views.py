@@ -1,0 +1,272 @@
+"""The checkout widget's pages (server-rendered). The entry URL opens the checkout and remembers it in the
+browser session; every later page and form acts only on checkouts this session opened, through the services in
+platforms/checkout.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ccpro import errors
+from ccpro.api.request import client_ip
+
+from . import checkout as services
+from . import checkout_selectors as selectors
+from .checkout_models import Checkout
+
+SESSION_KEY = "checkouts"
+LANGUAGES = ("en", "ro", "de")
+DISPLAYS = ("light", "dark")
+STATUS_OF = (
+    (errors.InvalidInput, 422),
+    (errors.Locked, 423),
+    (errors.AlreadyGone, 410),
+    (errors.StateConflict, 409),
+    (errors.ActionForbidden, 403),
+    (errors.PreconditionFailed, 412),
+    (errors.OperationNotAllowed, 405),
+    (errors.NotAcceptable, 406),
+    (errors.RateLimited, 429),
+    (errors.NotFound, 404),
+)
+
+
+def _status(error: errors.DomainError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
+
+
+def _page(request, template: str, context: dict, *, status: int = 200, language="en", display="light"):
+    language = language if language in LANGUAGES else "en"
+    with translation.override(language):  # the partner's `lang`, not the browser's
+        response = render(
+            request,
+            f"platforms/checkout/{template}",
+            {"display": display, "language": language, **context},
+            status=status,
+        )
+    response["Content-Language"] = language
+    return response
+
+
+def _error_page(request, error: errors.DomainError, *, language="en", display="light"):
+    return _page(
+        request,
+        "error.html",
+        {"message": error.message, "errors": error.errors or {}},
+        status=_status(error),
+        language=language,
+        display=display,
+    )
+
+
+@require_GET
+def checkout_entry(request):
+    """`/checkout/?platform=<code>&token=<JWT>&lang=en|ro|de&display=light|dark&landing=true|false`."""
+    language = request.GET.get("lang", "en")
+    language = language if language in LANGUAGES else "en"
+    display = request.GET.get("display", "light")
+    display = display if display in DISPLAYS else "light"
+    try:
+        checkout = services.checkout_open(
+            platform_code=request.GET.get("platform", ""),
+            token=request.GET.get("token", ""),
+            language=language,
+            display=display,
+            url=request.build_absolute_uri(),
+            ip=client_ip(request),
+        )
+    except errors.DomainError as error:
+        return _error_page(request, error, language=language, display=display)
+    opened = [pid for pid in request.session.get(SESSION_KEY, []) if pid != checkout.public_id][-19:]
+    request.session[SESSION_KEY] = [*opened, checkout.public_id]
+    target = reverse("checkout-page", args=[checkout.public_id])
+    # landing=false skips the landing page (a partner that already explained the purchase).
+    if request.GET.get("landing", "true") != "false" and checkout.step == Checkout.Step.ACCOUNT_DETAILS:
+        target += "?landing=1"
+    return HttpResponseRedirect(target)
+
+
+def _checkout(request, public_id: str) -> Checkout | None:
+    return selectors.checkout_for_session(public_id=public_id, allowed=request.session.get(SESSION_KEY, []))
+
+
+def _not_found(request):
+    return _error_page(request, errors.NotFound("This checkout is not open in this browser."))
+
+
+def _render_step(request, checkout: Checkout, *, error: errors.DomainError | None = None, extra=None):
+    """The page of the checkout's current step (with an error from the last action, if any)."""
+    context = {
+        "checkout": checkout,
+        "platform": checkout.platform,
+        "user": checkout.user,
+        "error": error.message if error else "",
+        "field_errors": (error.errors or {}) if error else {},
+        **(extra or {}),
+    }
+    expired = checkout.status == Checkout.Status.EXPIRED or (checkout.is_open and checkout.expired_at <= _now())
+    if expired:
+        template = "expired.html"
+    elif checkout.step == Checkout.Step.THANK_YOU:
+        template = "thank_you.html"
+    elif request.GET.get("landing") and checkout.step == Checkout.Step.ACCOUNT_DETAILS and error is None:
+        template = "landing.html"
+        context["value"] = services.checkout_value(checkout)
+    elif checkout.step == Checkout.Step.ACCOUNT_DETAILS:
+        template = "account_details.html"
+        context["needs_code"] = not checkout.identity_confirmed
+        context["new_account"] = checkout.user.email_verified_at is None
+    elif checkout.step == Checkout.Step.KYC:
+        template = "kyc.html"
+        try:
+            context.update(_kyc_context(checkout))
+        except errors.DomainError as problem:  # e.g. no current rate to value the purchase
+            return _error_page(request, problem, language=checkout.language, display=checkout.display)
+    else:
+        template = "payment.html"
+        context.update(_payment_context(checkout))
+    status = _status(error) if error else 200
+    return _page(request, template, context, status=status, language=checkout.language, display=checkout.display)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _kyc_context(checkout: Checkout) -> dict:
+    from kyc.selectors import kyc_summary
+
+    check = services.kyc_check(checkout=checkout)
+    summary = kyc_summary(user=checkout.user)
+    return {
+        "kyc": summary,
+        "kyc_check": check,
+        "value": services.checkout_value(checkout),
+        "phone_needed": summary["phone"]["required"] and not summary["phone"]["isVerified"],
+    }
+
+
+def _payment_context(checkout: Checkout) -> dict:
+    quote = checkout.quote
+    live = quote is not None and quote.status == "available" and quote.expires_at > _now()
+    return {
+        "methods": selectors.checkout_payment_methods(checkout=checkout),
+        "quote": quote if live else None,
+        "quote_expired": quote is not None and not live,
+        "attempts_left": checkout.attempts_limit - checkout.attempts_count,
+    }
+
+
+@require_GET
+def checkout_page(request, public_id: str):
+    checkout = _checkout(request, public_id)
+    if checkout is None:
+        return _not_found(request)
+    return _render_step(request, checkout)
+
+
+def _act(request, public_id: str, action):
+    """Run one step's action for the session's checkout, then show its (new) current step."""
+    checkout = _checkout(request, public_id)
+    if checkout is None:
+        return _not_found(request)
+    try:
+        action(checkout)
+    except errors.DomainError as error:
+        checkout = _checkout(request, public_id)
+        return _render_step(request, checkout, error=error)
+    return HttpResponseRedirect(reverse("checkout-page", args=[public_id]))
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def checkout_details(request, public_id: str):
+    def action(checkout):
+        first, last = request.POST.get("first_name", "").strip(), request.POST.get("last_name", "").strip()
+        dob = _date(request.POST.get("date_of_birth", ""))
+        problems = {}
+        for field, value, label in (("first_name", first, "first name"), ("last_name", last, "last name")):
+            if not value or len(value) > 191:
+                problems[field] = [f"The {label} field is required."]
+        if dob is None or dob >= date.today():
+            problems["date_of_birth"] = ["The date of birth is not a valid date."]
+        if problems:
+            raise errors.InvalidInput(errors=problems)
+        services.checkout_details_submit(
+            checkout_id=checkout.pk,
+            first_name=first,
+            last_name=last,
+            date_of_birth=dob,
+            code=request.POST.get("code", ""),
+            ip=client_ip(request),
+        )
+
+    return _act(request, public_id, action)
+
+
+@require_POST
+def checkout_code_resend(request, public_id: str):
+    return _act(request, public_id, lambda c: services.checkout_identity_code_resend(checkout_id=c.pk))
+
+
+@require_POST
+def checkout_phone(request, public_id: str):
+    return _act(
+        request, public_id, lambda c: services.checkout_phone_add(checkout_id=c.pk, phone=request.POST.get("phone", ""))
+    )
+
+
+@require_POST
+def checkout_phone_verify(request, public_id: str):
+    return _act(
+        request,
+        public_id,
+        lambda c: services.checkout_phone_verify(checkout_id=c.pk, code=request.POST.get("code", "")),
+    )
+
+
+@require_POST
+def checkout_kyc_continue(request, public_id: str):
+    return _act(request, public_id, lambda c: services.checkout_kyc_continue(checkout_id=c.pk))
+
+
+@require_POST
+def checkout_quote(request, public_id: str):
+    def action(checkout):
+        method = request.POST.get("payment_method") or None
+        if method is not None and method not in {
+            str(m.pk) for m in selectors.checkout_payment_methods(checkout=checkout)
+        }:
+            raise errors.InvalidInput(errors={"payment_method": ["The selected payment method is invalid."]})
+        services.checkout_quote_new(checkout_id=checkout.pk, payment_method_id=method)
+
+    return _act(request, public_id, action)
+
+
+@require_POST
+def checkout_pay(request, public_id: str):
+    return _act(request, public_id, lambda c: services.checkout_pay(checkout_id=c.pk))
+
+
+@require_http_methods(["GET"])
+def checkout_return(request, public_id: str):
+    """The thank-you page's way back to the partner (its redirect_url)."""
+    checkout = _checkout(request, public_id)
+    if checkout is None:
+        return _not_found(request)
+    if checkout.redirect_url and checkout.status in (Checkout.Status.FINISHED, Checkout.Status.EXPIRED):
+        return HttpResponseRedirect(checkout.redirect_url)
+    return HttpResponseRedirect(reverse("checkout-page", args=[public_id]))
