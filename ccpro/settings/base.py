@@ -147,7 +147,6 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Admin second factor: the issuer shown by authenticator apps for the staff TOTP devices (accounts/staff_otp.py).
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCPro")
 
-# Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
 # KYC (issue 7): uploads per user per day, SMS codes and their throttles, video slots, signed portal links
 # (kyc/links.py; RS512 with KYC_LINK_PRIVATE_KEY, else HS512 under a key derived from SECRET_KEY).
 KYC_UPLOADS_PER_DAY = env.int("KYC_UPLOADS_PER_DAY", default=20)
@@ -160,6 +159,7 @@ KYC_LINK_BASE_URL = env("KYC_LINK_BASE_URL", default=SITE_URL).rstrip("/")
 KYC_LINK_TTL_SECONDS = env.int("KYC_LINK_TTL_SECONDS", default=86_400)
 KYC_LINK_PRIVATE_KEY = env("KYC_LINK_PRIVATE_KEY", default="").replace("\\n", "\n")
 
+# Partner platforms: the JWTs they sign (token header, authenticate-jwt) and the instant event notifications
 # (IEN) CCPro sends them.
 PLATFORM_JWT_MAX_LIFETIME_SECONDS = env.int("PLATFORM_JWT_MAX_LIFETIME_SECONDS", default=86_400)
 PLATFORM_KEY_ROTATION_GRACE_HOURS = env.int("PLATFORM_KEY_ROTATION_GRACE_HOURS", default=72)
