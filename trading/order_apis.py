@@ -299,11 +299,11 @@ class OrderSchema(serializers.Serializer):
     wallet = serializers.CharField(allow_null=True)
     txId = serializers.CharField(allow_null=True)
     parentOrder = ObjectRefSchema()
-    childOrder = ObjectRefSchema()
+    childOrder = ObjectRefSchema(required=False, help_text="Left out where the reference's example has no links.")
     payment = OrderPaymentSchema()
     commissions = OrderCommissionsSchema()
     quote = ObjectRefSchema()
-    transfer = ObjectRefSchema()
+    transfer = ObjectRefSchema(required=False, help_text="Left out where the reference's example has no links.")
     externalPlatform = ExternalPlatformSchema()
     createdAt = serializers.IntegerField()
 

@@ -39,10 +39,11 @@ class CommissionOutput(serializers.Serializer):
         return format(transfer.commission_percent.normalize(), "f")
 
 
-class ExternalPlatformOutput(serializers.Serializer):
-    code = serializers.CharField(source="platform.code", default=None)
-    name = serializers.CharField(source="platform.name", default=None)
-    url = serializers.CharField(source="platform.base_url", default=None)
+class TransferPlatformOutput(serializers.Serializer):
+    # null values when the transfer belongs to no partner platform
+    code = serializers.CharField(source="platform.code", default=None, allow_null=True)
+    name = serializers.CharField(source="platform.name", default=None, allow_null=True)
+    url = serializers.CharField(source="platform.base_url", default=None, allow_null=True)
 
 
 class OrderRefOutput(serializers.Serializer):
@@ -62,7 +63,7 @@ class TransferOutput(serializers.Serializer):
     toUser = PartyOutput(source="to_user")
     fromOrder = serializers.SerializerMethodField()
     toOrder = serializers.SerializerMethodField()
-    externalPlatform = ExternalPlatformOutput(source="*")
+    externalPlatform = TransferPlatformOutput(source="*")
     lifeSeconds = serializers.IntegerField(source="life_seconds")
     lifeUntilAt = UnixTimestampField(source="life_until_at")
     createdAt = UnixTimestampField(source="created_at")
