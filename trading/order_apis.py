@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -310,7 +310,10 @@ class OrderSchema(serializers.Serializer):
 
 class QuoteDetailSchema(QuoteSchema):
     checkout = serializers.DictField(allow_null=True)
-    order = OrderSchema(help_text="{id, publicId} while the quote has no order.")
+    # The embedded order once confirmed; {id: null, publicId: null} while the quote has no order.
+    order = PolymorphicProxySerializer(
+        component_name="QuoteOrder", serializers=[OrderSchema, ObjectRefSchema], resource_type_field_name=None
+    )
 
 
 class OrderQuoteSchema(QuoteSchema):
