@@ -1,0 +1,344 @@
+"""Portal pages of trading: buy / sell / withdraw (price preview, quote with its countdown, confirmation into an
+order), the orders list and order page (payment instructions, proof of payment, status history), deposits
+(address with a QR code, txId declaration) and transfers (send, request, confirm, refuse).
+
+Thin like `order_apis.py` and `transfer_apis.py`, and calling the same code: the forms validate with the API's
+input serializers, the writes are the `orders` / `transfers` services, the reads the selectors. A refusal of a
+service is shown next to its field or on top of the page; another user's id is simply not found.
+"""
+
+import uuid
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import InstrumentStatus
+from accounts.selectors import bank_list, card_list
+from ccpro import errors
+from ccpro.api.exception_handler import STATUS_BY_KIND
+from ccpro.portal import login_required
+
+from . import order_selectors, orders, portal_forms, pricing, transfer_selectors, transfers
+from .apis import price_body
+from .models import Operation
+from .order_models import Order, PaymentType
+from .transfer_models import Transfer
+
+# Where a buyer paying by bank transfer sends the money (the reference does not give the broker's account):
+# `settings.PORTAL_PAYMENT_BANK` overrides these demo details in a deployment.
+DEFAULT_PAYMENT_BANK = {
+    "beneficiary": "CCPro Demo SRL",
+    "bank": "Demo Bank",
+    "iban": "RO49 AAAA 1B31 0075 9384 0000",
+    "swift": "DEMOROBU",
+}
+PRICE_KINDS = ("buy", "sell", "withdraw", "withdraw-ico")
+
+
+def _render(request, template: str, context: dict, *, status: int = 200):
+    return render(request, f"trading/{template}", {"nav": "trade", **context}, status=status)
+
+
+def status_of(error: errors.DomainError) -> int:
+    """The status the API answers this refusal with (ccpro.api.exception_handler's mapping)."""
+    return next(code for kind, code in STATUS_BY_KIND if isinstance(error, kind))
+
+
+def _refusal(request, error: errors.DomainError) -> None:
+    for message in [m for field in (error.errors or {}).values() for m in field] or [error.message]:
+        messages.error(request, message)
+
+
+def _confirmed_instruments(user) -> list[tuple]:
+    confirmed = InstrumentStatus.CONFIRMED
+    return [
+        *[(b.pk, f"{_('Bank')}: {b.bank_name} ({b.currency})") for b in bank_list(user=user, status=confirmed)],
+        *[(c.pk, f"{_('Card')}: {c.alias}") for c in card_list(user=user, status=confirmed)],
+    ]
+
+
+# --- Buy / sell / withdraw ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def trade(request):
+    instruments = _confirmed_instruments(request.user)
+    if request.method == "GET":
+        initial = {k: request.GET[k] for k in ("operation", "symbol", "payment_symbol") if request.GET.get(k)}
+        form = portal_forms.QuoteForm(initial=initial, instruments=instruments)
+        return _render(request, "trade.html", {"form": form})
+    form = portal_forms.QuoteForm(request.POST, instruments=instruments)
+    if form.is_valid():
+        data = form.validated
+        try:
+            quote = orders.quote_create(
+                user=request.user,
+                type=data["type"],
+                order_type=data["orderType"],
+                order_amount=data["orderAmount"],
+                order_symbol=data["orderSymbol"],
+                payment_symbol=data.get("orderPaymentSymbol") or None,
+                payment_method_id=data.get("orderPaymentMethod"),
+                payment_type=data.get("orderPaymentType") or None,
+                wallet=data.get("wallet") or None,
+                second_order_type=data.get("secondOrderType") or None,
+            )
+        except errors.DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return redirect("trading:quote", quote=quote.pk)
+    return _render(request, "trade.html", {"form": form}, status=422)
+
+
+@require_GET
+@login_required
+def price_preview(request, kind: str, from_symbol: str, to_symbol: str):
+    """What the API's price endpoint answers (`pricing.price_get`, `price_body`), for the trade form's preview."""
+    if kind not in PRICE_KINDS:
+        return JsonResponse({"message": "No query results."}, status=404)
+    params = request.GET
+    try:
+        price = pricing.price_get(
+            user=request.user,
+            kind=kind,
+            from_symbol=from_symbol,
+            to_symbol=to_symbol,
+            from_amount=params.get("from_amount") or None,
+            to_amount=params.get("to_amount") or None,
+            payment_type=params.get("payment_type") or None,
+        )
+    except errors.DomainError as error:
+        body = {"message": error.message}
+        if error.errors:
+            body["errors"] = error.errors
+        return JsonResponse(body, status=status_of(error))
+    return JsonResponse({"data": price_body(price)})
+
+
+def _quote_or_404(user, quote_id):
+    try:
+        return order_selectors.quote_get(user=user, quote_id=quote_id)
+    except errors.DomainError:
+        raise Http404() from None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quote_page(request, quote):
+    found = _quote_or_404(request.user, quote)
+    if request.method == "POST":
+        try:
+            order = orders.quote_confirm(user=request.user, quote_id=found.pk)
+        except errors.DomainError as error:
+            _refusal(request, error)
+            found = _quote_or_404(request.user, quote)
+            return _render(request, "quote.html", {"quote": found}, status=status_of(error))
+        messages.success(request, _("Quote confirmed: order %(id)s is open.") % {"id": order.public_id})
+        return redirect("trading:order", order=order.pk)
+    order = getattr(found, "order", None) if found.status == found.Status.COMPLETED else None
+    return _render(request, "quote.html", {"quote": found, "order": order})
+
+
+# --- Orders ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def order_list(request):
+    status = request.GET.get("status") or None
+    if status not in (None, *Order.Status.values):
+        status = None
+    qs = order_selectors.order_list(user=request.user, status=status)
+    try:
+        items, meta = order_selectors.page_of(
+            qs, page=request.GET.get("page"), per_page=25, relations=order_selectors.with_order_relations
+        )
+    except errors.NotFound:  # a page that is not a number, as the API answers it
+        raise Http404() from None
+    context = {"orders": items, "meta": meta, "status": status or "", "statuses": Order.Status.values}
+    return _render(request, "orders.html", {**context, "nav": "orders"})
+
+
+def _order_or_404(user, order_id):
+    try:
+        return order_selectors.order_get(user=user, order_id=order_id)
+    except errors.DomainError:
+        raise Http404() from None
+
+
+def _order_page(request, order, *, form=None, status=200):
+    proof_needed = (
+        order.operation == Operation.BUY_WITH_FIAT
+        and order.payment_method == PaymentType.BANK
+        and order.status == Order.Status.PAYMENT_WAITING
+        and order.proof_id is None
+    )
+    context = {
+        "order": order,
+        "history": order.status_changes.all(),
+        "proof_needed": proof_needed,
+        "form": form or portal_forms.PaymentProofForm(),
+        "bank": getattr(settings, "PORTAL_PAYMENT_BANK", DEFAULT_PAYMENT_BANK),
+        "nav": "orders",
+    }
+    return _render(request, "order.html", context, status=status)
+
+
+@require_GET
+@login_required
+def order_page(request, order):
+    return _order_page(request, _order_or_404(request.user, order))
+
+
+@require_POST
+@login_required
+def order_proof(request, order):
+    """The proof of payment (`orders.order_payment_confirm`). The page sends it with fetch for a progress bar and
+    gets JSON back; without JavaScript the form posts normally and the page is shown again."""
+    found = _order_or_404(request.user, order)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    form = portal_forms.PaymentProofForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            orders.order_payment_confirm(user=request.user, order_id=found.pk, upload=form.validated["file"])
+        except errors.DomainError as error:
+            form.add_domain_error(error)
+        else:
+            text = _("Proof of payment successfully uploaded.")
+            if wants_json:
+                return JsonResponse({"message": text, "redirect": reverse("trading:order", kwargs={"order": found.pk})})
+            messages.success(request, text)
+            return redirect("trading:order", order=found.pk)
+    if wants_json:
+        flat = [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("file", [])]
+        return JsonResponse({"message": " ".join(flat)}, status=422)
+    return _order_page(request, _order_or_404(request.user, order), form=form, status=422)
+
+
+# --- Deposits -------------------------------------------------------------------------------------
+
+
+def qr_svg(text: str) -> str:
+    """The QR code of a deposit address as inline SVG (segno, rendered on the server: no script, no CDN)."""
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")
+
+
+def _deposit_page(request, *, address=None, address_form=None, form=None, status=200):
+    context = {
+        "address": address,
+        "qr": qr_svg(address.address) if address is not None else None,
+        "address_form": address_form or portal_forms.DepositAddressForm(),
+        "form": form or portal_forms.DepositForm(initial={"symbol": address.asset.symbol} if address else None),
+        "deposits": order_selectors.order_list(user=request.user, operation=Operation.DEPOSIT)[:10],
+        "nav": "deposit",
+    }
+    return _render(request, "deposit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def deposit(request):
+    """GET shows the forms; POST declares a deposit's txId. The address is assigned only when the user asks for
+    it (`deposit_address`, a POST like the API's): a GET never takes an address from the pool."""
+    if request.method == "GET":
+        return _deposit_page(request)
+    form = portal_forms.DepositForm(request.POST)
+    if form.is_valid():
+        data = form.validated
+        try:
+            order = orders.deposit_create(
+                user=request.user,
+                type=data["type"],
+                symbol=data["symbol"],
+                amount=data["amount"],
+                tx_id=data["txID"],
+                wallet=data.get("wallet") or "",
+            )
+        except errors.DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("Deposit %(id)s declared. We credit it once the network confirms it.") % {"id": order.public_id},
+            )
+            return redirect("trading:order", order=order.pk)
+    return _deposit_page(request, form=form, status=422)
+
+
+@require_POST
+@login_required
+def deposit_address(request):
+    form = portal_forms.DepositAddressForm(request.POST)
+    if form.is_valid():
+        try:
+            address = orders.deposit_address_assign(user=request.user, symbol=form.validated["asset"])
+        except errors.DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return _deposit_page(request, address=address)
+    return _deposit_page(request, address_form=form, status=422)
+
+
+# --- Transfers ------------------------------------------------------------------------------------
+
+
+def _transfers_page(request, *, form=None, status=200):
+    mine = transfer_selectors.transfer_list(user=request.user)
+    context = {
+        "form": form or portal_forms.TransferForm(),
+        "pending": [t for t in mine.filter(status=Transfer.Status.PENDING)],
+        "done": mine.exclude(status=Transfer.Status.PENDING)[:25],
+        "nav": "transfers",
+    }
+    return _render(request, "transfers.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def transfer_list(request):
+    if request.method == "GET":
+        return _transfers_page(request)
+    form = portal_forms.TransferForm(request.POST)
+    if form.is_valid():
+        data = form.validated
+        try:
+            transfer = transfers.transfer_create(
+                user=request.user,
+                action=data["action"],
+                amount=data["amount"],
+                asset_type=data["type"],
+                symbol=data["symbol"],
+                counterparty=data["user"],
+            )
+        except errors.DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("Transfer %(id)s created.") % {"id": transfer.public_id})
+            return redirect("trading:transfers")
+    return _transfers_page(request, form=form, status=422)
+
+
+@require_POST
+@login_required
+def transfer_action(request, transfer, action: str):
+    try:
+        found = transfer_selectors.transfer_get(user=request.user, transfer_id=uuid.UUID(transfer))
+    except (errors.DomainError, ValueError):
+        raise Http404() from None
+    try:
+        if action == "refuse":
+            done = transfers.transfer_refuse(user=request.user, transfer_id=found.pk)
+            messages.success(request, _("Transfer %(id)s refused.") % {"id": done.public_id})
+        else:
+            done = transfers.transfer_confirm(user=request.user, transfer_id=found.pk)
+            messages.success(request, _("Transfer %(id)s confirmed.") % {"id": done.public_id})
+    except errors.DomainError as error:
+        _refusal(request, error)
+    return redirect("trading:transfers")
