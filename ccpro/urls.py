@@ -11,8 +11,8 @@ from notifications import urls as notifications_urls
 from platforms import checkout_urls as platforms_checkout_urls
 from platforms import urls as platforms_urls
 from platforms import views as platforms_views
+from trading import order_urls, transfer_urls
 from trading import order_views as trading_order_views
-from trading import transfer_urls
 from trading import urls as trading_urls
 
 from . import portal
@@ -37,6 +37,7 @@ api_v1 = [
     *platforms_urls.public_urlpatterns,
     *platforms_checkout_urls.public_urlpatterns,
     *transfer_urls.public_urlpatterns,
+    *order_urls.public_urlpatterns,
     path("user/<str:user>/", include(user_urlpatterns)),
 ]
 

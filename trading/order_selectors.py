@@ -71,6 +71,37 @@ def order_list(
     return qs.order_by("-created_at", "-id")
 
 
+def _platform_scoped(qs, *, platform, status: str | None, created_from: int | None, created_to: int | None):
+    """Rows of the users linked to `platform` (as Platform Transfers: whoever came through it, whichever platform
+    the row itself was made under), newest first, optionally by status and creation time (Unix seconds)."""
+    from datetime import UTC, datetime
+
+    from platforms.models import PlatformUserLink
+
+    qs = qs.filter(user_id__in=PlatformUserLink.objects.filter(platform=platform).values("user_id"))
+    if status:
+        qs = qs.filter(status=status)
+    if created_from is not None:
+        qs = qs.filter(created_at__gte=datetime.fromtimestamp(created_from, tz=UTC))
+    if created_to is not None:
+        qs = qs.filter(created_at__lte=datetime.fromtimestamp(created_to, tz=UTC))
+    return qs.order_by("-created_at", "-id")
+
+
+def platform_order_list(*, platform, status=None, created_from=None, created_to=None):
+    """Orders of the platform's users (bare rows: see `page_of`)."""
+    return _platform_scoped(
+        Order.objects.all(), platform=platform, status=status, created_from=created_from, created_to=created_to
+    )
+
+
+def platform_quote_list(*, platform, status=None, created_from=None, created_to=None):
+    """Quotes of the platform's users (bare rows: see `page_of`)."""
+    return _platform_scoped(
+        Quote.objects.all(), platform=platform, status=status, created_from=created_from, created_to=created_to
+    )
+
+
 def order_get(*, user, order_id) -> Order:
     order = (
         Order.objects.filter(user=user, pk=_uuid(order_id))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import order_apis
+from . import order_apis, order_platform_apis
 
 # Mounted under user/<user>/ through trading.urls.
 user_urlpatterns = [
@@ -19,4 +19,10 @@ user_urlpatterns = [
     ),
     path("deposit", order_apis.DepositCreateApi.as_view(), name="deposit-create"),
     path("deposit/address", order_apis.DepositAddressApi.as_view(), name="deposit-address"),
+]
+
+# Mounted under api/v1/ by ccpro.urls: read with the platform's JWT.
+public_urlpatterns = [
+    path("platform/<str:platform>/order", order_platform_apis.PlatformOrderListApi.as_view(), name="platform-orders"),
+    path("platform/<str:platform>/quote", order_platform_apis.PlatformQuoteListApi.as_view(), name="platform-quotes"),
 ]

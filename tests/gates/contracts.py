@@ -931,6 +931,50 @@ def _order_show(ctx):
     return ctx.user_api.get(_user_path(ctx, f"order/{order.json()['data']['id']}"))
 
 
+def _platform_trading(ctx):
+    """The user, linked to a partner platform that offers the default operations, sells 0.2 ETH to EUR by bank
+    (a completed quote and its order). Returns (platform, token headers)."""
+    from django.core.cache import cache
+
+    from platforms.services import platform_user_link
+    from trading.models import PaymentMethod
+    from trading.services import operations_enable_defaults
+
+    platform, _pem, headers = _partner()
+    platform_user_link(user=ctx.user, platform=platform)
+    operations_enable_defaults(platform=platform)
+    PaymentMethod.objects.filter(platform=platform, kind="bank").update(status=True)  # _partner's is disabled
+    cache.clear()
+    quote, bank = _quote(ctx, confirm=True)
+    ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json")
+    return platform, headers
+
+
+@contract(
+    "GET",
+    "/api/v1/platform/{platform}/order",
+    decisions={
+        "$.data[].wallet": "A coin sale to fiat has no wallet: null.",
+        "$.data[].parentOrder.id": NO_PARENT,
+        "$.data[].parentOrder.publicId": NO_PARENT,
+        "$.data[].payment.url": NO_PAYMENT_URL,
+    },
+)
+def _platform_orders(ctx):
+    platform, headers = _platform_trading(ctx)
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/order", **headers)
+
+
+@contract(
+    "GET",
+    "/api/v1/platform/{platform}/quote",
+    decisions={"$.data[].payment.id": "The bank chosen at confirmation is recorded on the quote too."},
+)
+def _platform_quotes(ctx):
+    platform, headers = _platform_trading(ctx)
+    return ctx.api.get(f"/api/v1/platform/{platform.pk}/quote", **headers)
+
+
 @contract("POST", "/api/v1/user/{user}/order/{order}/payment-confirmation")
 def _order_payment_confirmation(ctx):
     from tests.instruments.conftest import image_upload
