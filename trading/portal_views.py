@@ -163,7 +163,7 @@ def order_list(request):
     except errors.NotFound:  # a page that is not a number, as the API answers it
         raise Http404() from None
     context = {"orders": items, "meta": meta, "status": status or "", "statuses": Order.Status.values}
-    return _render(request, "orders.html", {**context, "nav": "orders"})
+    return _render(request, "orders.html", {**context, "nav": "trade"})
 
 
 def _order_or_404(user, order_id):
@@ -186,7 +186,7 @@ def _order_page(request, order, *, form=None, status=200):
         "proof_needed": proof_needed,
         "form": form or portal_forms.PaymentProofForm(),
         "bank": getattr(settings, "PORTAL_PAYMENT_BANK", DEFAULT_PAYMENT_BANK),
-        "nav": "orders",
+        "nav": "trade",
     }
     return _render(request, "order.html", context, status=status)
 
@@ -237,7 +237,7 @@ def _deposit_page(request, *, address=None, address_form=None, form=None, status
         "address_form": address_form or portal_forms.DepositAddressForm(),
         "form": form or portal_forms.DepositForm(initial={"symbol": address.asset.symbol} if address else None),
         "deposits": order_selectors.order_list(user=request.user, operation=Operation.DEPOSIT)[:10],
-        "nav": "deposit",
+        "nav": "trade",
     }
     return _render(request, "deposit.html", context, status=status)
 
