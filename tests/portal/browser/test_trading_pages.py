@@ -1,5 +1,6 @@
-"""Buying in a real browser (Chromium): the live price preview, the quote with its countdown, the order page with
-the bank transfer instructions and the proof of payment sent with a progress bar."""
+"""Trading in a real browser (Chromium): buying (the live price preview, the quote with its countdown, the order
+page with the bank transfer instructions and the proof of payment sent with a progress bar), and a transfer
+requested by one user and confirmed by the other."""
 
 import re
 
@@ -57,3 +58,40 @@ def test_buy_preview_quote_countdown_order_and_proof(portal, tmp_path):
     expect(portal.get_by_test_id("order-status")).to_have_text("PROCESSING_PAYMENT")
     expect(portal.get_by_test_id("order-history")).to_contain_text("proof of payment uploaded")
     assert Order.objects.get(user=user).proof_id is not None
+
+
+def test_request_a_transfer_and_confirm_it_as_the_other_user(chromium, live_server, settings, portal):
+    from tests.portal.test_trading_pages import level_one
+    from tests.transfers.conftest import fund
+    from trading.models import Asset
+    from trading.transfer_models import Transfer
+
+    set_rates(PRICES)
+    cache.clear()
+    asker = UserFactory(email="asker@example.com")
+    payer = UserFactory(email="payer@example.com")
+    level_one(asker, payer)
+    fund(payer, Asset.objects.get(symbol="ETH"), "1")
+    sign_in(portal, asker.email, DEFAULT_PASSWORD)
+    portal.get_by_role("link", name="Transfers").click()
+    portal.get_by_label("Send or request").select_option("receive")
+    portal.get_by_label("Asset", exact=True).select_option("ETH")
+    portal.get_by_label("Amount").fill("0.25")
+    portal.get_by_label("Other user").fill(payer.email)
+    portal.get_by_role("button", name="Create transfer").click()
+    transfer = Transfer.objects.get()
+    row = portal.locator(f'[data-transfer="{transfer.public_id}"]')
+    expect(row).to_contain_text("Waiting for the payer")
+    expect(row.locator("[data-countdown-until]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+
+    other = chromium.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.url).new_page()
+    sign_in(other, payer.email, DEFAULT_PASSWORD)
+    other.goto("/transfers")
+    other.locator(f'[data-transfer="{transfer.public_id}"]').get_by_role("button", name="Confirm and pay").click()
+    expect(other.get_by_text(f"Transfer {transfer.public_id} confirmed.")).to_be_visible()
+    screenshot(other, "transfer-confirmed")
+    other.context.close()
+    transfer.refresh_from_db()
+    assert transfer.status == "completed"
+    portal.reload()
+    expect(portal.get_by_test_id("past-transfers")).to_contain_text("completed")
