@@ -52,7 +52,7 @@ def seed() -> list[str]:
 
     if not Order.objects.filter(user=user).exists():
         # an approved deposit, a deposit claim to confirm, a crypto exchange filled at once
-        credited = orders.deposit_create(user=user, type="coin", symbol="ETH", amount="0.5", tx_id="0xdemo-approved")
+        credited = orders.deposit_create(user=user, type="coin", symbol="ETH", amount="0.3", tx_id="0xdemo-approved")
         orders.order_approve(order_id=credited.pk, staff=staff, reason="seen on chain (demo)")
         orders.deposit_create(user=user, type="token", symbol="IPSX", amount="250", tx_id="0xdemo-claim")
         quote = orders.quote_create(

@@ -18,6 +18,23 @@ class QuoteAccountInactive(errors.ActionForbidden):
     body_key = "error"
 
 
+class QuoteTradingDisabled(errors.ActionForbidden):
+    """`User.trade_status` off: Quote Create answers with `error` like its other 403."""
+
+    default_message = "Your account is not allowed to trade."
+    body_key = "error"
+
+
+class TradingDisabled(errors.ActionForbidden):
+    default_message = "Your account is not allowed to trade."
+
+
+class OrderKycLevelTooLow(errors.StateConflict):
+    """Staff approval of an order whose `kycLevelRequired` the user has not reached yet."""
+
+    default_message = "The user's KYC level is below the level this order requires."
+
+
 class QuoteSelfDeletePending(errors.PreconditionFailed):
     default_message = "This action is not available due Self Delete Account procedure."
     body_key = "error"

@@ -30,6 +30,7 @@ from .models import Asset, Operation
 from .order_exceptions import (
     DepositAddressUnavailable,
     DepositNotAllowed,
+    OrderKycLevelTooLow,
     OrderTransitionNotAllowed,
     PaymentAlreadyConfirmed,
     PaymentProofNotRequired,
@@ -37,6 +38,8 @@ from .order_exceptions import (
     QuoteAlreadyProcessed,
     QuoteExpired,
     QuoteSelfDeletePending,
+    QuoteTradingDisabled,
+    TradingDisabled,
 )
 from .order_models import DepositAddress, Order, OrderStatusChange, PaymentType, Quote
 from .pricing import amount_parse, price_get
@@ -142,6 +145,36 @@ def _emit(order: Order) -> None:
     )
 
 
+def _emit_quote(quote: Quote) -> None:
+    """`quote.status` to the user's partner platforms: on creation, completion and expiry."""
+    from platforms.services import ien_emit_for_user
+
+    from .order_apis import quote_body
+
+    ien_emit_for_user(
+        user=quote.user, event_type="quote.status", stream=f"quote:{quote.pk}", obj_payload=quote_body(quote)
+    )
+
+
+def _emit_quotes_expired(quote_ids: list) -> None:
+    """After an expiry batch (in its transaction): `quote.status` for the expired quotes of users linked to a
+    platform that listens; the other quotes are not even loaded."""
+    if not quote_ids:
+        return
+    from platforms.models import DEFAULT_PLATFORM_CODE, PlatformUserLink
+
+    from .order_selectors import with_quote_relations
+
+    listening = (
+        PlatformUserLink.objects.filter(active=True, platform__active=True)
+        .exclude(platform__ien_url="")
+        .exclude(platform__code=DEFAULT_PLATFORM_CODE)
+        .values("user_id")
+    )
+    for quote in with_quote_relations(Quote.objects.filter(pk__in=quote_ids, user_id__in=listening)):
+        _emit_quote(quote)
+
+
 @transaction.atomic
 def order_transition(
     *, order_id, to_status: str, actor: str, actor_user=None, reason: str = "", tx_id: str | None = None
@@ -160,6 +193,9 @@ def order_transition(
     from_status = order.status
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
         raise OrderTransitionNotAllowed(f"An order cannot move from {from_status} to {to_status}.")
+
+    if to_status == S.APPROVED and actor == Actor.STAFF and order.kyc_level_required:
+        _kyc_level_reached_check(order)
 
     funded = order.operation in order_ledger.BALANCE_FUNDED
     if to_status == S.PROCESSING_PAYMENT and funded:
@@ -190,6 +226,17 @@ def order_transition(
                 reason=f"parent order {order.public_id} {to_status.lower()}",
             )
     return order
+
+
+def _kyc_level_reached_check(order: Order) -> None:
+    """Staff may not approve (and so credit) an order whose `kycLevelRequired` is above the user's current level."""
+    from kyc.selectors import kyc_view
+
+    level = kyc_view(user=order.user, with_reasons=False).level
+    if level < order.kyc_level_required:
+        raise OrderKycLevelTooLow(
+            f"The user's KYC level ({level}) is below the level this order requires ({order.kyc_level_required})."
+        )
 
 
 # Staff decisions (back office). Each is a thin, named use of the transition service.
@@ -309,6 +356,8 @@ def quote_create(
     the API; everything needing the database is checked here, in the reference's order of concerns."""
     if not user.is_active:
         raise QuoteAccountInactive()
+    if not user.trade_status:
+        raise QuoteTradingDisabled()
     if user_self_delete_pending(user=user):
         raise QuoteSelfDeletePending()
 
@@ -381,7 +430,7 @@ def quote_create(
     life = quote_life_seconds()
     now = timezone.now()
     market = user_market(user=user)
-    return Quote.objects.create(
+    quote = Quote.objects.create(
         user=user,
         type=asset.kind,
         operation=order_type,
@@ -408,6 +457,8 @@ def quote_create(
         expires_at=now + timedelta(seconds=life),
         created_at=now,
     )
+    _emit_quote(quote)
+    return quote
 
 
 def _confirm_signature(path_and_query: str) -> str:
@@ -495,6 +546,8 @@ def quote_confirm(*, user, quote_id, payment_method_id=None, now=None) -> Order:
     )
     if quote is None:
         raise errors.NotFound()
+    if not user.trade_status:
+        raise TradingDisabled()
     if quote.status == Quote.Status.COMPLETED:
         raise QuoteAlreadyProcessed()
     now = now or timezone.now()
@@ -555,6 +608,7 @@ def quote_confirm(*, user, quote_id, payment_method_id=None, now=None) -> Order:
         quote.bank = order.bank
         quote.card = order.card
     quote.save(update_fields=["status", "bank", "card"])
+    _emit_quote(quote)
     if quote.second_operation:
         _price_second(quote, order)
 
@@ -607,6 +661,7 @@ def _expire_batch_orm(*, now, batch_size: int) -> int:
             event="quote_expired",
             items=[(user_id, language, {"id": pk, "publicId": public_id}) for pk, user_id, public_id, language in due],
         )
+        _emit_quotes_expired([row[0] for row in due])
     return len(due)
 
 
@@ -651,6 +706,7 @@ def _expire_batch_postgresql(*, now, batch_size: int) -> int:
         JOIN {u} AS owner ON owner.id = e.user_id
         JOIN wording w ON w.language = CASE WHEN owner.language IN (SELECT language FROM wording)
                                             THEN owner.language ELSE 'en' END
+        RETURNING meta->>'id'
     """  # noqa: S608
     params = [
         Quote.Status.AVAILABLE,
@@ -669,7 +725,9 @@ def _expire_batch_postgresql(*, now, batch_size: int) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        expired = [row[0] for row in cursor.fetchall()]  # one notification per expired quote
+    _emit_quotes_expired(expired)
+    return len(expired)
 
 
 # --- Deposits -------------------------------------------------------------------------------------

@@ -74,6 +74,28 @@ class TransferTransitionRefused(errors.StateConflict):
     default_message = "This status change is not allowed."
 
 
+class TradingDisabled(errors.ActionForbidden):
+    """The caller's `trade_status` is off (staff suspended their trading)."""
+
+    default_message = "Your account is not allowed to trade."
+
+
+class CounterpartyTradingDisabled(errors.ActionForbidden):
+    default_message = "The other user is not allowed to trade."
+
+
+class KycLevelTooLow(errors.ActionForbidden):
+    """The caller's KYC level does not allow this transfer's value in the period; names the level that does."""
+
+    def __init__(self, required: int):
+        self.required_level = required
+        super().__init__(f"KYC level {required} is required for this transfer.")
+
+
+class CounterpartyKycLevelTooLow(errors.ActionForbidden):
+    default_message = "The other user's KYC level does not allow this transfer."
+
+
 # --- Terms ---------------------------------------------------------------------------------------
 
 
@@ -128,6 +150,29 @@ def counterparty_get(*, reference: str):
     except ValueError:
         lookup = {"email__iexact": reference}
     return User.objects.filter(is_active=True, closed_at__isnull=True, **lookup).first()
+
+
+def trade_allowed_check(*, user, payer, payee) -> None:
+    """Both parties must be allowed to trade (`User.trade_status`); the caller's refusal is named first."""
+    other = payee if user.pk == payer.pk else payer
+    if not user.trade_status:
+        raise TradingDisabled()
+    if not other.trade_status:
+        raise CounterpartyTradingDisabled()
+
+
+def kyc_limits_check(*, user, payer, payee, asset: Asset, amount: Decimal) -> None:
+    """The transfer's EUR value (current rate) must fit both parties' KYC limits for the period: the payer's as a
+    `withdraw` (value leaving), the payee's as a `deposit` (value arriving), through kyc.services."""
+    from .orders import kyc_level_required, value_in_eur
+
+    amount_eur = value_in_eur(asset.symbol, amount)
+    checks = [(payer, "withdraw"), (payee, "deposit")]
+    checks.sort(key=lambda check: check[0].pk != user.pk)  # the caller's own refusal first
+    for party, operation in checks:
+        required = kyc_level_required(user=party, operation=operation, amount_eur=amount_eur)
+        if required:
+            raise KycLevelTooLow(required) if party.pk == user.pk else CounterpartyKycLevelTooLow()
 
 
 # --- Status --------------------------------------------------------------------------------------
@@ -243,6 +288,8 @@ def transfer_create(*, user, action: str, amount, asset_type: str, symbol: str, 
     if commission >= amount:
         raise field_error("amount", "The amount does not cover the commission.")
     payer, payee = (user, other) if action == Transfer.Action.SEND else (other, user)
+    trade_allowed_check(user=user, payer=payer, payee=payee)
+    kyc_limits_check(user=user, payer=payer, payee=payee, asset=asset, amount=amount)
     now = timezone.now()
     transfer = Transfer(
         action=action,
@@ -352,6 +399,7 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
     if transfer.life_until_at <= now:
         _expire_now(transfer, now)
         return _Outcome(transfer, TransferExpired())
+    trade_allowed_check(user=user, payer=transfer.from_user, payee=transfer.to_user)
     chosen = _wallet_for(user=user, transfer=transfer, wallet=wallet)
     transfer_transition(transfer=transfer, to=Status.COMPLETED, actor=user, now=now)
     transfer.wallet = chosen

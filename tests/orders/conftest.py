@@ -34,6 +34,19 @@ def _ledger_stays_clean(request):
         assert "OK" in out.getvalue(), err.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _kyc_approval_gate_off(request, monkeypatch):
+    """Most order tests approve orders of users at KYC level 0: the approval gate on `kycLevelRequired` is
+    switched off except in tests using the `kyc_gate` fixture, which test it."""
+    if "kyc_gate" not in request.fixturenames:
+        monkeypatch.setattr("trading.orders._kyc_level_reached_check", lambda order: None)
+
+
+@pytest.fixture
+def kyc_gate():
+    """Keep the KYC approval gate on for this test."""
+
+
 @pytest.fixture
 def market(db):
     """CCPRO offering every operation with its default commissions, and fresh rates."""

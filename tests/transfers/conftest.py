@@ -37,3 +37,16 @@ def revenue(asset) -> Decimal:
     return sum(
         LedgerAccount.objects.filter(asset=asset, kind=Kind.REVENUE).values_list("balance", flat=True), Decimal(0)
     )
+
+
+@pytest.fixture(autouse=True)
+def _kyc_limits_off(request, monkeypatch):
+    """Transfers tests are about money movement between users at KYC level 0 (who may move nothing): the KYC
+    limits check is switched off except in tests using the `kyc_limits` fixture, which test it."""
+    if "kyc_limits" not in request.fixturenames:
+        monkeypatch.setattr("trading.transfers.kyc_limits_check", lambda **kwargs: None)
+
+
+@pytest.fixture
+def kyc_limits():
+    """Keep the KYC limits check on for this test."""
