@@ -191,3 +191,63 @@ def test_schema_documents_both(api):
     for kind in ("order", "quote"):
         get = schema["paths"][f"/api/v1/platform/{{platform}}/{kind}"]["get"]
         assert "200" in get["responses"] and "401" in get["responses"]
+
+
+# --- IEN: quote.status --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listening(market):
+    """A platform with an IEN URL and a linked user; a user of no platform."""
+    platform, _pem = platform_create(
+        code="EARS", name="Ears", base_url="https://ears.example/", ien_url="https://ears.example/ien"
+    )
+    operations_enable_defaults(platform=platform)
+    cache.clear()
+    member = UserFactory()
+    platform_user_link(user=member, platform=platform)
+    return platform, member
+
+
+def quote_events(platform):
+    from platforms.models import IenEvent
+
+    return list(IenEvent.objects.filter(platform=platform, type="quote.status").order_by("pk"))
+
+
+def test_quote_created_and_completed_are_announced(listening):
+    platform, member = listening
+    quote, order = trade(client_for(member), member, confirm=True)
+    events = quote_events(platform)
+    assert [e.payload["status"] for e in events] == ["available", "completed"]
+    assert {e.stream for e in events} == {f"quote:{quote['id']}"}
+    assert events[0].payload == quote  # the object as the API shows it
+    assert events[1].payload["order"] == {"id": order["id"], "publicId": order["publicId"]}
+
+
+@pytest.mark.parametrize("batch_size", [10000, 2])
+def test_expiry_sweep_announces_each_expired_quote_once(listening, batch_size):
+    from trading import orders
+
+    platform, member = listening
+    outsider = UserFactory()
+    mine = [trade(client_for(member), member, confirm=False)[0]["id"] for _ in range(3)]
+    trade(client_for(outsider), outsider, confirm=False)
+    Quote.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert orders.quote_expire_due(batch_size=batch_size) == 4
+    assert orders.quote_expire_due(batch_size=batch_size) == 0
+    expired = [e for e in quote_events(platform) if e.payload["status"] == "expired"]
+    assert sorted(e.stream for e in expired) == sorted(f"quote:{pk}" for pk in mine)
+    assert all(e.payload["confirmUrl"] is None for e in expired)
+
+
+def test_expiry_sweep_without_listeners_emits_nothing(market):
+    from platforms.models import IenEvent
+    from trading import orders
+
+    user = UserFactory()
+    trade(client_for(user), user, confirm=False)
+    Quote.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert orders.quote_expire_due() == 1
+    assert not IenEvent.objects.exists()
