@@ -1,6 +1,6 @@
 """Load benchmark: gunicorn (2 workers) on a fresh PostgreSQL database, driven by wrk.
 
-    .venv/bin/python benchmarks/load.py [--duration 15] [--connections 16] [--soak-requests 20000]
+    .venv/bin/python benchmarks/load.py [--duration 15] [--connections 16] [--soak-requests 20000] [--only NAME]
 
 Creates `<DATABASE_URL's name>_bench`, migrates and seeds it, serves it with benchmarks.settings (the
 project's settings and URLs plus a constant-JSON floor view), and for each target prints requests/s,
@@ -123,10 +123,48 @@ rates_poll()
 print("{}")
 """,
     ),
-    # Confirming needs a fresh pending transfer per request: the transfer issue adds a seed making enough of
-    # them and a wrk script walking through their ids.
-    Target("transfer confirm", "/api/v1/user/{user}/transfer/{transfer}", target_ratio=0.10, method="POST"),
+    # Each request confirms another pending transfer (a send the benchmark user created and must confirm): the seed
+    # bulk-inserts TRANSFER_SEED of them with one reservation of their sum (what their creations would have
+    # reserved, in one ledger transaction) and a life long enough for the run; the wrk script walks the ids,
+    # each wrk thread its own slice, so no two requests confirm the same transfer.
+    Target(
+        "transfer confirm",
+        "/api/v1/user/{user}/transfer/{transfer}",
+        target_ratio=0.10,
+        method="POST",
+        body={},
+        seed="""
+import json, uuid
+from datetime import timedelta
+from decimal import Decimal
+from django.utils import timezone
+from accounts.models import User
+from platforms.services import platform_user_link
+from trading.ledger import Kind, customer_account, ledger_post, system_account
+from trading.models import Asset
+from trading.transfer_models import Transfer, new_public_id
+platform_user_link(user=user)
+payee = User.objects.filter(email="bench-payee@ccpro.test").first() or User.objects.create_user(
+    "bench-payee@ccpro.test", "bench-password-1234", is_active=True, email_verified_at=timezone.now())
+eth = Asset.objects.get(symbol="ETH")
+n, amount, commission = TRANSFER_SEED, Decimal("0.01"), Decimal("0.0001")
+ledger_post(idempotency_key="bench:transfer-funding", kind="deposit", legs=[
+    (system_account(asset=eth, kind=Kind.OMNIBUS), -amount * n), (customer_account(user=user, asset=eth), amount * n)])
+ledger_post(idempotency_key="bench:transfer-reserve", kind="transfer_reserve", legs=[
+    (customer_account(user=user, asset=eth), -amount * n),
+    (customer_account(user=user, asset=eth, kind=Kind.PENDING), amount * n)])
+now = timezone.now()
+ids = [uuid.uuid4() for _ in range(n)]
+Transfer.objects.bulk_create([
+    Transfer(id=i, public_id=new_public_id(), action="send", asset=eth, amount=amount, commission=commission,
+             commission_percent=Decimal(1), total=amount - commission, by_user=user, from_user=user, to_user=payee,
+             life_seconds=3600, life_until_at=now + timedelta(hours=1), created_at=now)
+    for i in ids], batch_size=5000)
+print(json.dumps({"transfer": str(ids[0]), "walk": [str(i) for i in ids[1:]]}))
+""",
+    ),
 ]
+TRANSFER_SEED = 30_000
 SOAK_TARGET = "profile"
 
 
@@ -155,6 +193,22 @@ def lua_script(target: Target, token: str | None) -> str:
         lines.append('wrk.headers["Content-Type"] = "application/json"')
         lines.append(f"wrk.body = {json.dumps(json.dumps(target.body))}")
     return "\n".join(lines) + "\n"
+
+
+def walk_script(path_template: str, ids: list[str], threads: int) -> str:
+    """wrk Lua: thread k of `threads` requests `path_template % id` for ids k, k+threads, k+2·threads, … once each
+    (after the last one it repeats the last, which answers an error counted by wrk)."""
+    table = ",".join(json.dumps(i) for i in ids)
+    return (
+        f"local ids = {{{table}}}\n"
+        "local counter = 0\n"
+        "function setup(thread) thread:set('offset', counter); counter = counter + 1 end\n"
+        "function init(args) index = offset + 1 end\n"
+        "function request()\n"
+        f"  local id = ids[math.min(index, #ids)]; index = index + {threads}\n"
+        f"  return wrk.format(nil, string.format({json.dumps(path_template)}, id))\n"
+        "end\n"
+    )
 
 
 def _latency_ms(text: str) -> float:
@@ -256,6 +310,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--soak-requests", type=int, default=20_000)
+    parser.add_argument("--only", help="measure only the targets whose name contains this (and the floor)")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -271,9 +326,12 @@ def main() -> int:
         token = server.authenticate(EMAIL, PASSWORD)
         floor_rps = floor_cpu = None
         for target in TARGETS:
+            if args.only and target is not TARGETS[0] and args.only.lower() not in target.name.lower():
+                continue
             values = {"user": user_id}
             if target.seed:
-                code = f"from accounts.models import User\nuser = User.objects.get(pk={user_id!r})\n{target.seed}"
+                seed = target.seed.replace("TRANSFER_SEED", str(TRANSFER_SEED))
+                code = f"from accounts.models import User\nuser = User.objects.get(pk={user_id!r})\n{seed}"
                 values.update(json.loads(server.manage_python(code).strip().splitlines()[-1]))
             try:
                 path = target.path.format(**values)
@@ -287,8 +345,15 @@ def main() -> int:
                 print(f"SKIP {target.name}: {reason}", flush=True)
                 results["targets"].append({"name": target.name, "skipped": reason})
                 continue
-            script = lua_script(target, token if target.auth else None)
-            run_wrk(wrk, server.url + path, script, threads=args.threads, connections=args.connections, duration=3)
+            script = warmup = lua_script(target, token if target.auth else None)
+            walk = values.pop("walk", None)
+            if walk:  # one object per request: `path` with {transfer} taking the next id of the thread's slice;
+                # the warm-up walks its own first sixth of the ids, the measured run the rest
+                template = target.path.format(**{**values, "transfer": "%s"})
+                cut = len(walk) // 6
+                warmup = script + walk_script(template, walk[:cut], args.threads)
+                script += walk_script(template, walk[cut:], args.threads)
+            run_wrk(wrk, server.url + path, warmup, threads=args.threads, connections=args.connections, duration=3)
             cpu_before = server_cpu(server)
             figures = run_wrk(
                 wrk,
