@@ -169,14 +169,19 @@ def fund_eth(user, amount: str = "2"):
 
 
 def make_transfer(user):
-    """A pending 1 ETH `send` of the user's to a new user."""
+    """A pending 0.1 ETH `send` of the user's to a new user, both at KYC level 1 (a verified phone), whose limits
+    allow it (also used outside pytest, by the schema fuzzing's seeding)."""
+    from trading.transfer_demo import _phone_verified
     from trading.transfers import transfer_create
 
     from ..factories import UserFactory
 
+    counterparty = UserFactory()
+    for party, phone in ((user, "40722000001"), (counterparty, "40722000002")):
+        _phone_verified(party, phone)
     fund_eth(user)
     return transfer_create(
-        user=user, action="send", amount="1", asset_type="coin", symbol="ETH", counterparty=UserFactory().email
+        user=user, action="send", amount="0.1", asset_type="coin", symbol="ETH", counterparty=counterparty.email
     )
 
 
