@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ccpro.admin_readonly import ReadOnlyAdmin
 from ccpro.errors import DomainError
 
 from . import instruments, services
@@ -96,17 +97,6 @@ class UserAdmin(DjangoUserAdmin):
             except DomainError as error:
                 self.message_user(request, f"{user.email}: {error.message}", messages.WARNING)
         self.message_user(request, f"{done} account(s) updated.", messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SecurityEvent)

@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from ccpro.admin_readonly import ReadOnlyAdmin
+
 from .ledger_models import LedgerAccount, LedgerEntry, LedgerTransaction
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LedgerEntryInline(admin.TabularInline):

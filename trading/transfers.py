@@ -192,15 +192,11 @@ def transfer_transition(*, transfer: Transfer, to: str, actor=None, reason: str 
 
 
 def _account(*, user, asset: Asset, kind: str = Kind.AVAILABLE) -> LedgerAccount:
-    account = customer_account(user=user, asset=asset, kind=kind)
-    account.asset = asset  # ledger_post reads the asset's decimals: spare it a query per leg
-    return account
+    return customer_account(user=user, asset=asset, kind=kind)
 
 
 def _revenue(*, transfer: Transfer) -> LedgerAccount:
-    account = revenue_account(asset=transfer.asset, spread_key=str(transfer.pk))
-    account.asset = transfer.asset
-    return account
+    return revenue_account(asset=transfer.asset, spread_key=str(transfer.pk))
 
 
 def _release_legs(transfer: Transfer):
