@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.liveserver import LiveServer, database_name  # noqa: E402
-from benchmarks.load import EMAIL, PASSWORD, TARGETS  # noqa: E402
+from benchmarks.load import EMAIL, PASSWORD, TARGETS, seed_code  # noqa: E402
 
 
 def main() -> int:
@@ -46,8 +46,7 @@ def main() -> int:
         values = {"user": user_id}
         for target in TARGETS:
             if target.seed:
-                code = f"from accounts.models import User\nuser = User.objects.get(pk={user_id!r})\n{target.seed}"
-                values.update(json.loads(server.manage_python(code).strip().splitlines()[-1]))
+                values.update(json.loads(server.manage_python(seed_code(target, user_id)).strip().splitlines()[-1]))
         (ROOT / "var").mkdir(exist_ok=True)
         (ROOT / "var" / "inproc-values.json").write_text(json.dumps(values))
     values = json.loads((ROOT / "var" / "inproc-values.json").read_text())

@@ -168,6 +168,12 @@ TRANSFER_SEED = 30_000
 SOAK_TARGET = "profile"
 
 
+def seed_code(target: Target, user_id: str) -> str:
+    """The Python that seeds `target` for the benchmark user, run in `manage.py shell`."""
+    seed = target.seed.replace("TRANSFER_SEED", str(TRANSFER_SEED))
+    return f"from accounts.models import User\nuser = User.objects.get(pk={user_id!r})\n{seed}"
+
+
 # --- wrk ---------------------------------------------------------------------------------------
 
 
@@ -330,9 +336,7 @@ def main() -> int:
                 continue
             values = {"user": user_id}
             if target.seed:
-                seed = target.seed.replace("TRANSFER_SEED", str(TRANSFER_SEED))
-                code = f"from accounts.models import User\nuser = User.objects.get(pk={user_id!r})\n{seed}"
-                values.update(json.loads(server.manage_python(code).strip().splitlines()[-1]))
+                values.update(json.loads(server.manage_python(seed_code(target, user_id)).strip().splitlines()[-1]))
             try:
                 path = target.path.format(**values)
             except KeyError as missing:

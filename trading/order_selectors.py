@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, Sum, Value, When
 
 from ccpro import errors
 
@@ -244,21 +244,30 @@ BUY_SIDE = (Operation.DEPOSIT, Operation.BUY_WITH_FIAT, Operation.BUY_WITH_CRYPT
 def order_period_amounts(*, user, since, fiat: str) -> dict[str, Decimal]:
     """What the user bought (deposits, buys) and sold (sales, withdrawals) in approved orders since `since`, valued
     in `fiat`: fiat orders at their own fiat amount, the others at the current rate of their crypto amount."""
+    # Summed per (side, asset) in SQL, so the cost does not grow with the user's number of orders.
+    valued_symbol = Case(
+        When(operation=Operation.BUY_WITH_FIAT, then=F("from_asset__symbol")),
+        When(operation=Operation.SELL_TO_FIAT, then=F("to_asset__symbol")),
+        default=F("asset__symbol"),
+    )
+    valued_amount = Case(
+        When(operation=Operation.BUY_WITH_FIAT, then=F("from_amount")),
+        When(operation=Operation.SELL_TO_FIAT, then=F("to_amount")),
+        When(operation__in=BUY_SIDE, then=F("to_amount")),
+        default=F("from_amount"),
+    )
+    side = Case(When(operation__in=BUY_SIDE, then=Value("buy")), default=Value("sell"))
+    rows = (
+        Order.objects.filter(user=user, status=Order.Status.APPROVED, created_at__gte=since, parent_order__isnull=True)
+        .annotate(valued_symbol=valued_symbol, side=side)
+        .values_list("side", "valued_symbol")
+        .annotate(total=Sum(valued_amount))
+        .order_by()
+    )
     current = rates_current()
     fiat_price = current.get(fiat, (Decimal(1), 0))[0]
     totals = {"buy": Decimal(0), "sell": Decimal(0)}
-    rows = (
-        Order.objects.filter(user=user, status=Order.Status.APPROVED, created_at__gte=since, parent_order__isnull=True)
-        .values_list("operation", "asset__symbol", "from_asset__symbol", "from_amount", "to_asset__symbol", "to_amount")
-        .order_by()
-    )
-    for operation, crypto, from_symbol, from_amount, to_symbol, to_amount in rows:
-        if operation == Operation.BUY_WITH_FIAT:
-            symbol, value = from_symbol, from_amount
-        elif operation == Operation.SELL_TO_FIAT:
-            symbol, value = to_symbol, to_amount
-        else:
-            symbol, value = crypto, (to_amount if operation in BUY_SIDE else from_amount)
+    for side_name, symbol, total in rows:
         price = current.get(symbol, (Decimal(0), 0))[0]
-        totals["buy" if operation in BUY_SIDE else "sell"] += value * price / fiat_price
+        totals[side_name] += total * price / fiat_price
     return totals

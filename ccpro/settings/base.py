@@ -239,6 +239,8 @@ else:
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
         "store_processed": False,
+        # Broadcast (remote control) exchanges; kombu's default is ./control in the working directory.
+        "control_folder": str(_queue_dir / "control"),
     }
     log.warning("CELERY_BROKER_URL not set: using the embedded filesystem broker in %s", _queue_dir)
 CELERY_TASK_IGNORE_RESULT = True
