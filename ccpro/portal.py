@@ -67,12 +67,12 @@ def _kyc_panel(request) -> dict:
     return {"kyc": summary, "kyc_steps": steps, "kyc_required": required}
 
 
-# Later work adds, in this order: balances (per asset with fiat value), rates chart, recent orders,
-# notifications — each a DashboardPanel reading its app's selectors.
 DASHBOARD_PANELS: list[DashboardPanel] = [
     DashboardPanel("profile", "portal/panels/profile.html", _profile_panel),
     DashboardPanel("kyc", "portal/panels/kyc_summary.html", _kyc_panel),
+    DashboardPanel("balances", "trading/panels/balances.html", trading_panels.balances_panel),
     DashboardPanel("rates", "trading/panels/rates.html", trading_panels.rates_panel, wide=True),
+    DashboardPanel("orders", "trading/panels/recent_orders.html", trading_panels.recent_orders_panel),
     DashboardPanel("notifications", "notifications/panels/unread.html", notification_panels.unread_panel),
 ]
 
