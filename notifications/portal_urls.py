@@ -9,4 +9,5 @@ app_name = "notifications"
 urlpatterns = [
     path("notifications", views.inbox, name="inbox"),
     path("notifications/mark-as-read", views.mark_all_read, name="mark-all-read"),
+    path("notifications/<uuid:notification>/read", views.mark_read, name="mark-read"),
 ]

@@ -9,6 +9,7 @@ Sending is idempotent per delivery: the sender locks the row, skips it once sent
 """
 
 import logging
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from ccpro import errors
 
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
@@ -205,6 +208,23 @@ def notification_mark_all_read(*, user):
     ids = list(unread.select_for_update().values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=now)
     return Notification.objects.filter(user=user, read_at=now).order_by("-created_at", "-id")
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_id) -> Notification:
+    """Mark one of the user's notifications as read (NotFound when it is not theirs). Marking a read one again
+    changes nothing: it keeps the time it was first read."""
+    try:
+        notification_id = uuid.UUID(str(notification_id))
+    except ValueError:
+        raise errors.NotFound() from None
+    notification = Notification.objects.select_for_update().filter(user=user, pk=notification_id).first()
+    if notification is None:
+        raise errors.NotFound()
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
 
 
 # --- Sending ----------------------------------------------------------------------------------------

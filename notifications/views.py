@@ -1,10 +1,14 @@
-"""Portal pages of notifications: the inbox (all, unread, read) with mark-as-read, and what needs doing now.
+"""Portal pages of notifications: the inbox (all, unread, read) with mark-as-read (all, or one), and what needs
+doing now.
 
-The same selectors and service as the API's `apis.py`: `notification_list`, `permanent_notification_list`,
-`notification_mark_all_read`. The dashboard's panel of the newest unread ones is `notifications.panels`."""
+The same selectors and services as the API's `apis.py`: `notification_list`, `permanent_notification_list`,
+`notification_mark_all_read`; marking a single one read is `notification_mark_read` (the API has no such
+endpoint). The dashboard's panel of the newest unread ones is `notifications.panels`."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -56,3 +60,17 @@ def mark_all_read(request):
     else:
         messages.info(request, _("Nothing to mark: you have read everything."))
     return redirect("notifications:inbox")
+
+
+@require_POST
+@login_required
+def mark_read(request, notification):
+    """Mark one notification read, then go back where the button was (the inbox page, its filter, the dashboard)."""
+    try:
+        services.notification_mark_read(user=request.user, notification_id=notification)
+    except errors.NotFound:
+        raise Http404() from None
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    return redirect(back or "notifications:inbox")

@@ -66,3 +66,67 @@ def test_inbox_shows_what_to_do(web, user):
     signed_in(web, user)
     page = web.get("/notifications").content.decode()
     assert 'data-testid="todo"' in page
+
+
+def test_mark_one_as_read_from_the_inbox(web, user):
+    _notify(user, 3)
+    target = Notification.objects.get(user=user, meta__publicId="ORDER001")
+    signed_in(web, user)
+    page = web.get("/notifications?type=unread").content.decode()
+    assert page.count('class="note__action"') == 3 and f'action="/notifications/{target.pk}/read"' in page
+    response = csrf_post(web, f"/notifications/{target.pk}/read", {"next": "/notifications?type=unread"})
+    assert response.status_code == 302 and response["Location"] == "/notifications?type=unread"
+    target.refresh_from_db()
+    assert target.read_at is not None
+    assert Notification.objects.filter(user=user, read_at__isnull=True).count() == 2
+    unread = web.get("/notifications?type=unread").content.decode()
+    assert "ORDER001" not in unread and "You have 2 unread notifications." in unread
+    read = web.get("/notifications?type=read").content.decode()
+    assert "ORDER001" in read and 'class="note__action"' not in read  # nothing to mark on a read one
+    # Marking it again keeps the time it was first read.
+    first_read = target.read_at
+    assert csrf_post(web, f"/notifications/{target.pk}/read").status_code == 302
+    target.refresh_from_db()
+    assert target.read_at == first_read
+
+
+def test_mark_one_as_read_only_the_owners_with_post_and_csrf(web, user, other_user):
+    _notify(other_user)
+    theirs = Notification.objects.get(user=other_user)
+    _notify(user)
+    mine = Notification.objects.get(user=user)
+    signed_in(web, user)
+    assert csrf_post(web, f"/notifications/{theirs.pk}/read").status_code == 404
+    assert csrf_post(web, "/notifications/not-a-uuid/read").status_code == 404
+    assert web.get(f"/notifications/{mine.pk}/read").status_code == 405
+    assert web.post(f"/notifications/{mine.pk}/read").status_code == 403  # no CSRF token
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
+    # Only a path of this site is followed back; anything else goes to the inbox.
+    response = csrf_post(web, f"/notifications/{mine.pk}/read", {"next": "https://evil.example/x"})
+    assert response["Location"] == "/notifications"
+    assert Notification.objects.get(pk=mine.pk).read_at is not None
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_mark_one_as_read_from_the_dashboard_panel(web, user):
+    _notify(user, 2)
+    newest = Notification.objects.filter(user=user).order_by("-created_at").first()
+    signed_in(web, user)
+    panel = web.get("/dashboard").content.decode()
+    assert f'action="/notifications/{newest.pk}/read"' in panel
+    response = csrf_post(web, f"/notifications/{newest.pk}/read", {"next": "/dashboard"})
+    assert response["Location"] == "/dashboard"
+    assert "1 unread" in web.get("/dashboard").content.decode()
+
+
+def test_mark_read_service_refuses_another_users_notification(user, other_user):
+    from ccpro import errors
+    from notifications.services import notification_mark_read
+
+    _notify(other_user)
+    theirs = Notification.objects.get(user=other_user)
+    with pytest.raises(errors.NotFound):
+        notification_mark_read(user=user, notification_id=theirs.pk)
+    with pytest.raises(errors.NotFound):
+        notification_mark_read(user=user, notification_id="junk")
+    assert notification_mark_read(user=other_user, notification_id=str(theirs.pk)).read_at is not None
