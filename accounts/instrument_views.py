@@ -1,5 +1,5 @@
 """Portal pages of withdrawal wallets, bank accounts and cards: list with statuses and rejection reasons, add,
-rename (wallets) and delete (banks, cards).
+rename (wallets), replace (cards: new details and photos, as the API's Card Update) and delete (banks, cards).
 
 Thin like `instrument_apis.py`, and calling the same code: the forms validate with the API's input serializers,
 the writes are `accounts.instruments` services, the lists `accounts.selectors`. A refusal of a service is shown
@@ -158,6 +158,45 @@ def cards(request):
             )
             return redirect("accounts:cards")
     return _cards_page(request, form=form, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def card_replace(request, card):
+    """New details and photos for a card (`instruments.card_update`, the API's Card Update): the same rules as
+    adding one, and the card goes back to review. GET shows the form filled with the current details."""
+    try:
+        found = selectors.card_get(user=request.user, card_id=card)
+    except errors.NotFound:
+        raise Http404() from None
+    status = 200
+    if request.method == "GET":
+        form = forms.CardCreateForm(
+            initial={
+                "alias": found.alias,
+                "holder_name": found.holder_name,
+                "expiration": found.expiration,
+                "last_four_digits": found.last_four_digits,
+            }
+        )
+    else:
+        form = forms.CardCreateForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                replaced = services.card_update(user=request.user, card_id=found.pk, **_card_fields(form.validated))
+            except errors.NotFound:
+                raise Http404() from None
+            except errors.DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("Card %(alias)s replaced. We review its new photos before you can pay with it.")
+                    % {"alias": replaced.alias},
+                )
+                return redirect("accounts:cards")
+        status = 422
+    return _render(request, "card_replace.html", {"tab": "cards", "card": found, "form": form}, status=status)
 
 
 @require_POST

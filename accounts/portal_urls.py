@@ -29,5 +29,6 @@ urlpatterns = [
     path("banks", instrument_views.banks, name="banks"),
     path("banks/<uuid:bank>/delete", instrument_views.bank_delete, name="bank-delete"),
     path("cards", instrument_views.cards, name="cards"),
+    path("cards/<uuid:card>/replace", instrument_views.card_replace, name="card-replace"),
     path("cards/<uuid:card>/delete", instrument_views.card_delete, name="card-delete"),
 ]

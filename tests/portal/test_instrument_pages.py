@@ -157,3 +157,75 @@ def test_card_refusals_are_the_apis(web, user):
     assert "The last four digits must be 4 digits." in page
     assert "The card image2 field is required." in page
     assert not Card.objects.exists()
+
+
+def _card_data(**changes):
+    return {
+        "alias": "visa-new",
+        "holder_name": "Ana Maria Popescu",
+        "expiration": "03/41",
+        "last_four_digits": "1881",
+        "image_front": _png("front2.png"),
+        "image_holding": _png("holding2.png"),
+        **changes,
+    }
+
+
+def test_replace_a_rejected_card_sends_it_back_to_review(web, user, user_api):
+    from tests.instruments.conftest import make_card
+
+    card = make_card(user, alias="visa-old", status=InstrumentStatus.REJECTED, reject_reason="The photo is blurred.")
+    old_images = (card.image_front_id, card.image_holding_id)
+    signed_in(web, user)
+    listing = web.get("/cards").content.decode()
+    assert f'href="/cards/{card.pk}/replace"' in listing and "The photo is blurred." in listing
+    page = web.get(f"/cards/{card.pk}/replace").content.decode()
+    # The form starts from the card's current details; the photos must be sent again (the API's rule).
+    assert 'value="visa-old"' in page and 'value="12/39"' in page and 'value="4242"' in page
+    assert f"/files/{card.image_front_id}" in page and "The photo is blurred." in page
+
+    response = csrf_post(web, f"/cards/{card.pk}/replace", _card_data())
+    assert response.status_code == 302 and response["Location"] == "/cards"
+    card.refresh_from_db()
+    assert (card.alias, card.holder_name, card.last_four_digits) == ("visa-new", "Ana Maria Popescu", "1881")
+    assert (card.expiration_month, card.expiration_year, card.status) == (3, 2041, InstrumentStatus.PENDING)
+    assert (card.image_front_id, card.image_holding_id) != old_images
+    assert Card.objects.filter(user=user).count() == 1  # replaced, not added
+    page = web.get("/cards").content.decode()
+    assert "Card visa-new replaced." in page and "In review" in page
+    # What the API shows of it is what the page sent.
+    body = user_api.get(f"/api/v1/user/{user.pk}/card/{card.pk}").json()["data"]
+    shown = (body["alias"], body["expirationDate"], body["cardImage1"])
+    assert shown == ("visa-new", "03/41", str(card.image_front_id))
+
+
+def test_replace_refusals_are_the_apis_and_change_nothing(web, user):
+    from tests.instruments.conftest import make_card
+
+    card = make_card(user, alias="visa-old", status=InstrumentStatus.CONFIRMED)
+    signed_in(web, user)
+    response = csrf_post(
+        web, f"/cards/{card.pk}/replace", _card_data(last_four_digits="12", expiration="13/30", image_holding="")
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The last four digits must be 4 digits." in page
+    assert "The card image2 field is required." in page
+    bad_image = _card_data(image_front=SimpleUploadedFile("f.png", b"not an image", content_type="image/png"))
+    assert csrf_post(web, f"/cards/{card.pk}/replace", bad_image).status_code == 422
+    card.refresh_from_db()
+    assert (card.alias, card.last_four_digits, card.status) == ("visa-old", "4242", InstrumentStatus.CONFIRMED)
+
+
+def test_replace_only_the_owners_card_with_csrf(web, user, other_user):
+    from tests.instruments.conftest import make_card
+
+    theirs = make_card(other_user, alias="theirs")
+    mine = make_card(user, alias="mine")
+    signed_in(web, user)
+    assert web.get(f"/cards/{theirs.pk}/replace").status_code == 404
+    assert csrf_post(web, f"/cards/{theirs.pk}/replace", _card_data()).status_code == 404
+    assert web.post(f"/cards/{mine.pk}/replace", _card_data()).status_code == 403  # no CSRF token
+    instruments.card_delete(user=user, card_id=mine.pk)
+    assert web.get(f"/cards/{mine.pk}/replace").status_code == 404  # a deleted card is gone
+    assert Card.objects.get(pk=theirs.pk).alias == "theirs"

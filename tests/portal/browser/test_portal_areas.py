@@ -104,6 +104,48 @@ def test_upload_a_card_with_images_and_see_the_preview(portal, tmp_path):
     screenshot(portal, "cards_phone")
 
 
+def test_replace_a_rejected_card_with_new_photos(portal, tmp_path):
+    from accounts import instruments
+
+    user = UserFactory(email="replace@example.com")
+    staff = UserFactory(email="staff-cards@example.com", is_staff=True)
+    front, holding = tmp_path / "front.png", tmp_path / "holding.png"
+    front.write_bytes(png_bytes((340, 214)))
+    holding.write_bytes(png_bytes((300, 300)))
+    sign_in(portal, user.email, DEFAULT_PASSWORD)
+    portal.goto("/cards")
+    portal.get_by_label("Name", exact=True).fill("visa-old")
+    portal.get_by_label("Name on the card").fill("Ana Pop")
+    portal.get_by_label("Expiry date").fill("12/39")
+    portal.get_by_label("Last four digits").fill("4242")
+    portal.get_by_label("Photo of the card's front").set_input_files(str(front))
+    portal.get_by_label("Photo of you holding the card").set_input_files(str(holding))
+    portal.get_by_role("button", name="Add card").click()
+    card = Card.objects.get(user=user)
+    instruments.instrument_reject(instrument=card, staff=staff, reason="The photo is blurred.")
+
+    portal.reload()
+    row = portal.locator('[data-card="visa-old"]')
+    expect(row.get_by_test_id("reject-reason")).to_contain_text("The photo is blurred.")
+    row.get_by_role("link", name="Replace").click()
+    expect(portal.get_by_label("Name", exact=True)).to_have_value("visa-old")
+    expect(portal.get_by_label("Expiry date")).to_have_value("12/39")
+    portal.get_by_label("Name", exact=True).fill("visa-new")
+    portal.get_by_label("Last four digits").fill("1881")
+    portal.get_by_label("Photo of the card's front").set_input_files(str(front))
+    portal.get_by_label("Photo of you holding the card").set_input_files(str(holding))
+    expect(portal.locator('[data-preview-for="front"] img')).to_have_attribute("src", re.compile(r"^blob:"))
+    screenshot(portal, "card_replace")
+    portal.get_by_role("button", name="Replace card").click()
+
+    expect(portal.get_by_text("Card visa-new replaced.")).to_be_visible()
+    row = portal.locator('[data-card="visa-new"]')
+    expect(row.get_by_test_id("status")).to_have_text("In review")
+    expect(row).to_contain_text("1881")
+    card.refresh_from_db()
+    assert (card.alias, card.last_four_digits, card.status) == ("visa-new", "1881", "PENDING")
+
+
 def test_read_and_mark_notifications(portal):
     user = UserFactory(email="inbox@example.com", first_name="Ioana")
     for n in range(3):
