@@ -85,15 +85,17 @@ class QuoteForm(KindFromAssetMixin, ContractForm):
         help_text=_("For fiat currencies only."),
     )
     payment_method = forms.ChoiceField(label=_("Your bank account or card"), required=False, choices=())
-    wallet = forms.CharField(
+    wallet = forms.ChoiceField(
         label=_("Withdrawal wallet"),
         required=False,
-        widget=_off(),
-        help_text=_("The name or address of one of your confirmed wallets (withdrawals)."),
+        choices=(),
+        help_text=_("One of your confirmed wallets on the asset's network (withdrawals)."),
     )
 
-    def __init__(self, *args, instruments=(), **kwargs):
+    def __init__(self, *args, instruments=(), wallets=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The API takes the wallet's id (or address): the page offers the user's confirmed wallets by name.
+        self.fields["wallet"].choices = [("", "—")] + [(str(pk), label) for pk, label in wallets]
         self.fields["operation"].choices = [("", "—")] + [(op, label) for op, label in OPERATION_LABELS.items()]
         self.fields["symbol"].choices = _crypto_choices()
         self.fields["payment_symbol"].choices = _all_choices()

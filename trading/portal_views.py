@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import InstrumentStatus
-from accounts.selectors import bank_list, card_list
+from accounts.selectors import bank_list, card_list, wallet_list
 from ccpro import errors
 from ccpro.api.exception_handler import STATUS_BY_KIND
 from ccpro.portal import login_required
@@ -63,18 +63,25 @@ def _confirmed_instruments(user) -> list[tuple]:
     ]
 
 
+def _confirmed_wallets(user) -> list[tuple]:
+    return [
+        (w.pk, f"{w.alias} ({w.asset.symbol}): {w.address}")
+        for w in wallet_list(user=user, status=InstrumentStatus.CONFIRMED)
+    ]
+
+
 # --- Buy / sell / withdraw ------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def trade(request):
-    instruments = _confirmed_instruments(request.user)
+    choices = {"instruments": _confirmed_instruments(request.user), "wallets": _confirmed_wallets(request.user)}
     if request.method == "GET":
         initial = {k: request.GET[k] for k in ("operation", "symbol", "payment_symbol") if request.GET.get(k)}
-        form = portal_forms.QuoteForm(initial=initial, instruments=instruments)
+        form = portal_forms.QuoteForm(initial=initial, **choices)
         return _render(request, "trade.html", {"form": form})
-    form = portal_forms.QuoteForm(request.POST, instruments=instruments)
+    form = portal_forms.QuoteForm(request.POST, **choices)
     if form.is_valid():
         data = form.validated
         try:

@@ -114,6 +114,40 @@ def test_buy_quote_confirm_order_and_proof(market, web, user):
     assert order.public_id not in web.get("/orders?status=APPROVED").content.decode()
 
 
+def test_withdraw_to_a_confirmed_wallet_through_to_the_order(market, web, user, other_user):
+    from tests.orders.conftest import confirmed_wallet
+
+    wallet = confirmed_wallet(user)
+    theirs = confirmed_wallet(other_user, address=ETH_ADDRESSES[1])
+    fund(user, "ETH", "3")
+    signed_in(web, user)
+    withdraw = {"operation": "withdraw", "symbol": "ETH", "amount": "2"}
+    page = web.get("/trade").content.decode()
+    assert f'<option value="{wallet.pk}">{wallet.alias} (ETH): {wallet.address}</option>' in page
+    assert str(theirs.pk) not in page
+    # Only the user's own confirmed wallets are offered; another user's is refused, nothing is quoted.
+    refused = csrf_post(web, "/trade", {**withdraw, "wallet": str(theirs.pk)})
+    assert refused.status_code == 422 and not Quote.objects.exists()
+    missing = csrf_post(web, "/trade", withdraw)
+    assert "The wallet field is required when order type is withdraw." in missing.content.decode()
+
+    response = csrf_post(web, "/trade", {**withdraw, "wallet": str(wallet.pk)})
+    assert response.status_code == 302, response.content
+    quote = Quote.objects.get(user=user)
+    assert (quote.operation, quote.wallet_id) == ("withdraw", wallet.pk)
+    response = csrf_post(web, f"/trade/quotes/{quote.pk}")
+    order = Order.objects.get(user=user)
+    assert response["Location"] == f"/orders/{order.pk}"
+    page = web.get(f"/orders/{order.pk}").content.decode()
+    assert 'data-testid="order-status">PROCESSING_PAYMENT<' in page and wallet.address in page
+    assert 'data-testid="withdrawal-note"' in page and "set aside from your balance" in page
+    assert 'data-testid="proof-form"' not in page
+    assert balance(user, "ETH", "pending") == Decimal("2") and balance(user, "ETH") == Decimal("1")
+    # The dashboard shows the amount set aside and the order among the recent ones.
+    dashboard = web.get("/dashboard").content.decode()
+    assert "+2 pending" in dashboard and f'href="/orders/{order.pk}"' in dashboard
+
+
 def test_proof_without_a_file_and_card_placeholder(market, web, user):
     card = confirmed_card(user)
     signed_in(web, user)

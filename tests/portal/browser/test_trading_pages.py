@@ -95,3 +95,43 @@ def test_request_a_transfer_and_confirm_it_as_the_other_user(chromium, live_serv
     assert transfer.status == "completed"
     portal.reload()
     expect(portal.get_by_test_id("past-transfers")).to_contain_text("completed")
+
+
+def test_withdraw_preview_quote_and_order_page(portal):
+    from tests.orders.conftest import confirmed_wallet, fund
+
+    operations_enable_defaults(platform=default_platform())
+    set_rates(PRICES)
+    cache.clear()
+    user = UserFactory(email="withdrawer@example.com")
+    wallet = confirmed_wallet(user)
+    fund(user, "ETH", "3")
+    sign_in(portal, user.email, DEFAULT_PASSWORD)
+    balances = portal.locator('[data-panel="balances"] [data-balance="ETH"]')
+    expect(balances.get_by_test_id("balance-available")).to_have_text("3")
+
+    portal.get_by_role("link", name="Trade").click()
+    portal.get_by_label("What to do").select_option("withdraw")
+    portal.get_by_label("Asset", exact=True).select_option("ETH")
+    portal.get_by_label("Amount").fill("2")
+    preview = portal.get_by_test_id("price-preview")
+    expect(preview).to_have_attribute("data-state", "ok")
+    expect(preview).to_contain_text(re.compile(r"^2\.?0* ETH → 1\.\d+ ETH"))  # the withdrawal commission comes off
+    portal.get_by_label("Withdrawal wallet").select_option(str(wallet.pk))
+    portal.get_by_role("button", name="Get a quote").click()
+    expect(portal.get_by_test_id("quote-countdown")).to_have_text(re.compile(r"^\d+:\d\d$"))
+
+    portal.get_by_role("button", name="Confirm into an order").click()
+    expect(portal.get_by_test_id("order-status")).to_have_text("PROCESSING_PAYMENT")
+    expect(portal.get_by_test_id("withdrawal-note")).to_contain_text("set aside from your balance")
+    expect(portal.get_by_test_id("order")).to_contain_text(wallet.address)
+    expect(portal.get_by_test_id("order-history")).to_contain_text("PROCESSING_PAYMENT")
+    order = Order.objects.get(user=user)
+    assert (order.operation, order.wallet_id, order.from_amount) == ("withdraw", wallet.pk, 2)
+
+    # Back on the dashboard: 2 ETH set aside, and the order links to this page.
+    portal.get_by_role("link", name="Dashboard").click()
+    expect(balances.get_by_test_id("balance-available")).to_have_text("1")
+    expect(balances.get_by_test_id("balance-pending")).to_have_text("+2 pending")
+    portal.locator('[data-panel="orders"]').get_by_role("link", name=order.public_id).click()
+    expect(portal.get_by_test_id("order-status")).to_have_text("PROCESSING_PAYMENT")
