@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework import serializers
 
@@ -30,13 +31,43 @@ from .selectors import EDD_CHOICES
 
 LINK_PAGES = set(PAGES.values())  # address, documents, video, edd, video-cancel, video-reschedule
 DOCUMENT_LABELS = {
-    "governmentIdFront": "Government ID (front)",
-    "governmentIdBack": "Government ID (back)",
-    "passport": "Passport",
-    "utilityBill": "Utility bill",
-    "selfieWithId": "Selfie with ID",
-    "extendedProofOfFunds": "Proof of funds",
+    "governmentIdFront": gettext_lazy("Government ID (front)"),
+    "governmentIdBack": gettext_lazy("Government ID (back)"),
+    "passport": gettext_lazy("Passport"),
+    "utilityBill": gettext_lazy("Utility bill"),
+    "selfieWithId": gettext_lazy("Selfie with ID"),
+    "extendedProofOfFunds": gettext_lazy("Proof of funds"),
 }
+# What the EDD page shows for each answer the API takes (the values sent stay the API's codes).
+EDD_LABELS = {
+    "remittances": gettext_lazy("Remittances"),
+    "payments": gettext_lazy("Payments"),
+    "investments": gettext_lazy("Investments"),
+    "savings": gettext_lazy("Savings"),
+    "other": gettext_lazy("Other"),
+    "credit_debit_card": gettext_lazy("Credit or debit card"),
+    "e_wallet": gettext_lazy("E-wallet"),
+    "bank_account": gettext_lazy("Bank account"),
+    "mining_wallet": gettext_lazy("Mining wallet"),
+    "payroll_funds": gettext_lazy("Salary"),
+    "dividends_of_business": gettext_lazy("Dividends of a business"),
+    "personal_savings": gettext_lazy("Personal savings"),
+    "proceeds_of_investments": gettext_lazy("Proceeds of investments"),
+    "proceeds_of_mining": gettext_lazy("Proceeds of mining"),
+}
+
+
+def edd_choices() -> dict[str, list[tuple[str, str]]]:
+    """EDD_CHOICES as (value, label) pairs: the value the API takes (the answer's code, or its 1-based position
+    for the two ranges), the label in the page's language."""
+    ranges = ("transactionsNatureValue", "transactionsNatureFrequency")
+    return {
+        name: [
+            (str(position) if name in ranges else code, code if name in ranges else EDD_LABELS.get(code, code))
+            for position, code in enumerate(codes, start=1)
+        ]
+        for name, codes in EDD_CHOICES.items()
+    }
 
 
 class LinkRefused(Exception):
@@ -107,7 +138,7 @@ def _submit(request, page: str, user: User) -> str:
 def _context(request, page: str, user: User, **extra) -> dict:
     kyc = selectors.kyc_detail(user=user)
     documents = [
-        {"kind": kind, "label": _(DOCUMENT_LABELS[kind]), **kyc["documents"][kind]} for kind in DOCUMENT_ITEMS_ORDER
+        {"kind": kind, "label": DOCUMENT_LABELS[kind], **kyc["documents"][kind]} for kind in DOCUMENT_ITEMS_ORDER
     ]
     view = selectors.kyc_view(user=user, with_reasons=False)
     open_types = [kind for kind in [*DOCUMENT_ITEMS_ORDER, "extendedProofOfFunds"] if kind in view.open]
@@ -116,12 +147,13 @@ def _context(request, page: str, user: User, **extra) -> dict:
         "link_user": user,
         "kyc": kyc,
         "documents": documents,
-        "document_types": [(kind, _(DOCUMENT_LABELS[kind])) for kind in open_types],
-        "edd_choices": EDD_CHOICES,
+        "document_types": [(kind, DOCUMENT_LABELS[kind]) for kind in open_types],
+        "edd_choices": edd_choices(),
         "values": request.POST if request.method == "POST" else {},
         "errors": {},
         "error_message": "",
         "action_url": request.get_full_path(),
+        "page_theme": _display(request),
     }
     if page.startswith("video"):
         context["slots"] = selectors.video_slots_available()
@@ -138,6 +170,13 @@ def _language(request) -> str:
     return lang if lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def _display(request) -> str:
+    """The link's `display` (light or dark, signed with the link like `lang`), as the checkout widget's: the page
+    is drawn in the theme of whoever the link was made for, whoever (if anyone) is signed in here."""
+    display = str(request.GET.get("display", ""))
+    return display if display in User.Theme.values else User.Theme.LIGHT
+
+
 @require_http_methods(["GET", "POST"])
 def link_page(request, page: str, token: str):
     """One step of the KYC behind a signed link."""
@@ -147,7 +186,7 @@ def link_page(request, page: str, token: str):
         except LinkRefused:
             if _wants_json(request):
                 return JsonResponse({"message": _("This link is invalid or has expired.")}, status=403)
-            return render(request, "kyc/link_invalid.html", status=403)
+            return render(request, "kyc/link_invalid.html", {"page_theme": _display(request)}, status=403)
         if request.method == "GET":
             return render(request, _template(page), _context(request, page, user))
         try:
@@ -177,12 +216,12 @@ def _refused(request, page, user, status: int, message: str, found: dict):
 # --- The wizard of a signed-in user ----------------------------------------------------------------
 
 STEPS = (
-    ("phone", "Phone number"),
-    ("personal", "Personal data"),
-    ("address", "Address"),
-    ("documents", "Identity documents"),
-    ("video", "Video identification"),
-    ("enhancedDueDiligence", "Enhanced due diligence"),
+    ("phone", gettext_lazy("Phone number")),
+    ("personal", gettext_lazy("Personal data")),
+    ("address", gettext_lazy("Address")),
+    ("documents", gettext_lazy("Identity documents")),
+    ("video", gettext_lazy("Video identification")),
+    ("enhancedDueDiligence", gettext_lazy("Enhanced due diligence")),
 )
 
 
@@ -206,25 +245,26 @@ def wizard(request):
         if key == "phone":
             part = kyc["phone"]
             status = "ACCEPTED" if part["isVerified"] else ("PENDING" if part["number"] else "NOT COMPLETED")
-            steps.append({"key": key, "label": _(label), "status": status, "required": part["required"]})
+            steps.append({"key": key, "label": label, "status": status, "required": part["required"]})
             continue
         part = kyc[key]
         reasons = _reasons(part)
         status = part.get("status") or "NOT COMPLETED"
         if key == "documents":
             docs = [(kind, kyc["documents"][kind]) for kind in DOCUMENT_ITEMS_ORDER]
-            reasons = [f"{_(DOCUMENT_LABELS[k])}: {m}" for k, d in docs for m in _reasons(d)]
+            reasons = [f"{DOCUMENT_LABELS[k]}: {m}" for k, d in docs for m in _reasons(d)]
             statuses = {d["status"] for _k, d in docs}
             status = "PENDING" if "PENDING" in statuses else ("ACCEPTED" if "ACCEPTED" in statuses else status)
         steps.append(
             {
                 "key": key,
-                "label": _(label),
+                "label": label,
                 "status": "REJECTED" if reasons else status,
                 "required": part.get("required"),
                 "reasons": reasons,
                 "link": kyc["links"].get(key, ""),
             }
         )
-    context = {"nav": "kyc", "kyc": kyc, "steps": steps, "documents": DOCUMENT_LABELS}
+    required = dict(STEPS).get(kyc["required"], kyc["required"])
+    context = {"nav": "kyc", "kyc": kyc, "steps": steps, "documents": DOCUMENT_LABELS, "required": required}
     return render(request, "kyc/wizard.html", context)

@@ -1,5 +1,6 @@
 // KYC document upload with a progress bar: the form is sent by XMLHttpRequest (Accept: application/json); the
-// server answers {message, redirect} or {message, errors}. Without JavaScript the form posts normally.
+// server answers {message, redirect} or {message, errors}. Without JavaScript the form posts normally. The texts
+// of a failure come from the form's data-failed / data-offline (translated by the page), English otherwise.
 (function () {
   document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
@@ -26,12 +27,12 @@
           return;
         }
         var details = Object.values(body.errors || {}).flat();
-        error.textContent = [body.message || "Upload failed."].concat(details).join(" ");
+        error.textContent = [body.message || form.getAttribute("data-failed") || "Upload failed."].concat(details).join(" ");
         error.hidden = false;
         button.disabled = false;
       });
       xhr.addEventListener("error", function () {
-        error.textContent = "Upload failed. Check your connection and try again.";
+        error.textContent = form.getAttribute("data-offline") || "Upload failed. Check your connection and try again.";
         error.hidden = false;
         button.disabled = false;
       });
