@@ -49,3 +49,24 @@ def test_documents_link_uploads_a_passport_with_progress_and_refuses_a_bad_file(
     expect(portal.get_by_test_id("upload-progress")).to_be_hidden()  # a fresh page after the upload
     screenshot(portal, "kyc_documents_link")
     assert KycItem.objects.get(user=user, kind=ItemKind.PASSPORT).status == ItemStatus.PENDING
+
+
+def test_documents_link_in_romanian_with_the_dark_theme(portal, tmp_path):
+    user = UserFactory(email="kyc-ro@example.com", language="ro", theme="dark")
+    reach_level(user, 1)
+    accept(user, ItemKind.PERSONAL, ItemKind.ADDRESS)
+    parts = urlsplit(link_build(user=user, page="documents"))
+    portal.goto(f"{parts.path}?{parts.query}")
+    expect(portal.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(portal.locator("html")).to_have_attribute("lang", "ro")
+    # The dark palette is applied, not just the attribute: the page background is dark.
+    background = portal.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(11, 18, 32)", background
+    expect(portal.get_by_role("heading", name="Documentele tale")).to_be_visible()
+    expect(portal.get_by_test_id("doc-status-passport")).to_have_text("NECOMPLETAT")
+    portal.get_by_label("Document", exact=True).select_option("passport")
+    portal.get_by_label("Fișier (jpg, png, bmp sau pdf, până la 10 MB)").set_input_files(str(png_file(tmp_path)))
+    portal.get_by_role("button", name="Încarcă").click()
+    expect(portal.get_by_text("Documentul tău a fost încărcat și trimis spre verificare.")).to_be_visible()
+    expect(portal.get_by_test_id("doc-status-passport")).to_have_text("ÎN VERIFICARE")
+    assert KycItem.objects.get(user=user, kind=ItemKind.PASSPORT).status == ItemStatus.PENDING

@@ -158,13 +158,13 @@ def test_read_and_mark_notifications(portal):
 
     expect(portal.get_by_test_id("unread-count")).to_have_text("You have 3 unread notifications.")
     expect(portal.locator('.note[data-read="false"]')).to_have_count(3)
-    screenshot(portal, "notifications_unread")
     # One by itself: its own button, and the page comes back with it read.
     one = Notification.objects.get(user=user, meta__publicId="ORD1")
     portal.locator(f'.note[data-id="{one.pk}"]').get_by_role("button", name="Mark as read").click()
     expect(portal.locator(f'.note[data-id="{one.pk}"]')).to_have_attribute("data-read", "true")
     expect(portal.get_by_test_id("unread-count")).to_have_text("You have 2 unread notifications.")
     assert Notification.objects.filter(user=user, read_at__isnull=True).count() == 2
+    screenshot(portal, "notifications_unread")
     portal.get_by_role("button", name="Mark all as read").click()
     expect(portal.get_by_text("2 notifications marked as read.")).to_be_visible()
     expect(portal.get_by_test_id("unread-count")).to_have_text("You have 0 unread notifications.")
