@@ -128,3 +128,14 @@ def test_the_users_theme_on_every_portal_page(user, web):
     for path in ("/dashboard", "/trade", "/orders", "/transfers", "/wallets", "/cards", "/notifications", "/kyc"):
         assert theme_of(web.get(path).content.decode()) == "dark", path
     assert theme_of(Client().get("/login").content.decode()) == "light"  # a visitor: the default
+
+
+def test_dashboard_kyc_panel_statuses_in_the_users_language(user, web):
+    signed_in(web, _options(user, language="ro"))
+    page = web.get("/dashboard").content.decode()
+    assert 'data-testid="kyc-status">Necompletat<' in page
+    reach_level(user, 1)
+    page = web.get("/dashboard").content.decode()
+    assert re.search(r'class="badge badge--ok" data-testid="kyc-status">Acceptat<', page)
+    _options(user)
+    assert 'data-testid="kyc-status">Accepted<' in web.get("/dashboard").content.decode()
