@@ -135,5 +135,10 @@ def test_withdraw_preview_quote_and_order_page(portal):
     expect(balances.get_by_test_id("balance-available")).to_have_text("1")
     expect(balances.get_by_test_id("balance-pending")).to_have_text("+2 pending")
     screenshot(portal, "dashboard-balances-orders")
+    portal.set_viewport_size({"width": 390, "height": 844})  # the balances table fits a phone
+    portal.reload()
+    assert portal.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(portal, "dashboard-balances-phone")
+    portal.set_viewport_size({"width": 1280, "height": 860})
     portal.locator('[data-panel="orders"]').get_by_role("link", name=order.public_id).click()
     expect(portal.get_by_test_id("order-status")).to_have_text("PROCESSING_PAYMENT")
