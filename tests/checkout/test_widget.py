@@ -188,7 +188,8 @@ def test_new_user_walks_details_with_the_mailed_code_then_phone_kyc_to_payment(s
     widget.post(f"/checkout/{checkout.public_id}/kyc/phone/verify", {"code": sms_code})
     checkout.refresh_from_db()
     assert checkout.step == "payment"
-    assert b"no confirmed payment method" in page(widget, checkout).content
+    # No bank account yet: the payment step asks for one (tests/checkout/test_widget_instruments.py).
+    assert b'data-testid="bank-form"' in page(widget, checkout).content
 
 
 def test_existing_ccpro_user_not_linked_must_prove_the_email(shop, widget):
