@@ -288,7 +288,8 @@ def _user_for(*, platform: Platform, request: CheckoutRequest, language: str, ip
         platform=platform,
         platform_data=external,
         source=User.Source.API,
-        language=language,
+        # The account's language (portal, mails): a widget-only language (de) is not one of the account's.
+        language=language if language in User.Language.values else User.Language.EN,
         ip=ip,
     )
     return user, False

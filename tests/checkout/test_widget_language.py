@@ -90,6 +90,8 @@ def test_every_step_speaks_the_entry_urls_language_not_the_browsers(shop, langua
     widget = Client(HTTP_ACCEPT_LANGUAGE=words["accept"])
     checkout, response = open_checkout(widget, platform, pem, old_payload(email="lang@example.com"), lang=language)
     url = f"/checkout/{checkout.public_id}"
+    # The new account's own language (portal, mails): German is the widget's only.
+    assert checkout.user.language == ("ro" if language == "ro" else "en")
 
     landing = widget.get(response["Location"])
     assert_in_language(landing, language, words["landing"])
