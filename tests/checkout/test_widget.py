@@ -57,7 +57,7 @@ def test_entry_creates_the_checkout_and_a_linked_new_user_then_reopening_resumes
     assert int(checkout.expired_at.timestamp()) == payload["expire"]
     assert (checkout.language, checkout.display) == ("ro", "dark")
     landing = widget.get(response["Location"])
-    assert landing.status_code == 200 and "Buy 0,5 ETH" in landing.content.decode()  # ro: decimal comma
+    assert landing.status_code == 200 and "Cumpără 0,5 ETH" in landing.content.decode()  # ro, decimal comma
     assert b'data-theme="dark"' in landing.content and b'lang="ro"' in landing.content
 
     # The same request id again (a reload, or a new token for it): the same checkout, no second user.
