@@ -342,9 +342,9 @@ def _lock(checkout_id) -> Checkout:
     return Checkout.objects.select_for_update(of=("self",)).select_related("platform", "user").get(pk=checkout_id)
 
 
-def _require(checkout: Checkout, step: str) -> None:
+def checkout_step_check(*, checkout: Checkout, step: str) -> None:
     """Refuse a step's action unless the checkout is open, in time (the beat sweep marks it expired a little
-    later), and at that step."""
+    later), and at that step. The actions check it again on the locked row."""
     if checkout.status == S.EXPIRED or (checkout.is_open and checkout.expired_at <= timezone.now()):
         raise CheckoutExpired()
     if checkout.status == S.FINISHED:
@@ -494,7 +494,7 @@ def checkout_identity_code_resend(*, checkout_id) -> None:
     from accounts.services import user_email_reverify
 
     checkout = _lock(checkout_id)
-    _require(checkout, Step.ACCOUNT_DETAILS)
+    checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
     if checkout.identity_confirmed:
         return
     if checkout.user.email_verified_at is None:
@@ -512,7 +512,7 @@ def checkout_details_submit(
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.ACCOUNT_DETAILS)
+        checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
     user = checkout.user
     if not checkout.identity_confirmed:
         if user.email_verified_at is None:
@@ -524,7 +524,7 @@ def checkout_details_submit(
             raise CheckoutCodeInvalid()
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.ACCOUNT_DETAILS)
+        checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
         user = checkout.user
         user.refresh_from_db()
         user.first_name, user.last_name, user.date_of_birth = first_name, last_name, date_of_birth
@@ -564,7 +564,7 @@ def kyc_check(*, checkout: Checkout):
 def checkout_kyc_continue(*, checkout_id) -> Checkout:
     """Move on to the payment once the user's KYC level allows the amount; stays on kyc otherwise."""
     checkout = _lock(checkout_id)
-    _require(checkout, Step.KYC)
+    checkout_step_check(checkout=checkout, step=Step.KYC)
     if kyc_check(checkout=checkout).allowed:
         checkout.step = Step.PAYMENT
         checkout.updated_at = timezone.now()
@@ -577,7 +577,7 @@ def checkout_phone_add(*, checkout_id, phone: str) -> None:
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.KYC)
+        checkout_step_check(checkout=checkout, step=Step.KYC)
     phone_add(user=checkout.user, phone=phone)
 
 
@@ -586,7 +586,7 @@ def checkout_phone_verify(*, checkout_id, code: str) -> Checkout:
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.KYC)
+        checkout_step_check(checkout=checkout, step=Step.KYC)
     phone_verify(user=checkout.user, code=code)
     return checkout_kyc_continue(checkout_id=checkout_id)
 
@@ -605,7 +605,7 @@ def checkout_quote_new(*, checkout_id, payment_method_id: str):
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.PAYMENT)
+        checkout_step_check(checkout=checkout, step=Step.PAYMENT)
         if not payment_method_id:
             raise errors.InvalidInput(errors={"payment_method": [_("The payment method field is required.")]})
         if str(payment_method_id) not in {str(m.pk) for m in checkout_payment_methods(checkout=checkout)}:
@@ -636,7 +636,7 @@ def checkout_quote_new(*, checkout_id, payment_method_id: str):
 def _instrument_step(checkout_id, payment_type: str) -> Checkout:
     """The locked checkout, at its payment step and paid with `payment_type` (bank or card)."""
     checkout = _lock(checkout_id)
-    _require(checkout, Step.PAYMENT)
+    checkout_step_check(checkout=checkout, step=Step.PAYMENT)
     if checkout.payment_type != payment_type:
         raise CheckoutPaymentTypeOther()
     return checkout
@@ -668,7 +668,7 @@ def checkout_pay(*, checkout_id):
     from trading.orders import quote_confirm
 
     checkout = _lock(checkout_id)
-    _require(checkout, Step.PAYMENT)
+    checkout_step_check(checkout=checkout, step=Step.PAYMENT)
     if checkout.quote_id is None:
         raise CheckoutStepNotOpen(_("Get a quote first."))
     order = quote_confirm(user=checkout.user, quote_id=checkout.quote_id)

@@ -304,6 +304,10 @@ def _instrument_add(request, public_id: str, *, form, add):
     checkout = _checkout(request, public_id)
     if checkout is None:
         return _not_found(request)
+    try:
+        services.checkout_step_check(checkout=checkout, step=Checkout.Step.PAYMENT)  # before the form's messages
+    except errors.DomainError as error:
+        return _render_step(request, checkout, error=error)
     if form.is_valid():
         try:
             add(checkout, form.validated)

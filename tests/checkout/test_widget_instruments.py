@@ -159,5 +159,7 @@ def test_instrument_forms_act_only_at_the_payment_step_of_this_browsers_checkout
     checkout, _ = open_checkout(widget, platform, pem, old_payload(email="early@example.com"))
     body = {"bank-bank_name": "ING Bank", "bank-iban": IBAN_RO, "bank-swift": BIC_RO}
     assert widget.post(f"/checkout/{checkout.public_id}/bank", body).status_code == 423  # still account details
+    early = widget.post(f"/checkout/{checkout.public_id}/card", {})  # the step, not the form, answers
+    assert early.status_code == 423 and b"This step is not open at this point." in early.content
     assert client.post(f"/checkout/{checkout.public_id}/bank", body).status_code == 404  # another browser
     assert not Bank.objects.exists()
