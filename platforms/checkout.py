@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ccpro import errors
 
@@ -40,6 +41,7 @@ from .checkout_exceptions import (
     CheckoutCodeInvalid,
     CheckoutExpired,
     CheckoutLinkInvalid,
+    CheckoutPaymentTypeOther,
     CheckoutStepNotOpen,
     CheckoutTransitionNotAllowed,
 )
@@ -121,6 +123,14 @@ def _url(value) -> str:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError
     return text
+
+
+def _field_invalid(field: str) -> list[str]:
+    return [_("The %(field)s field is invalid.") % {"field": field}]
+
+
+def _selected_invalid(field: str) -> list[str]:
+    return [_("The selected %(field)s is invalid.") % {"field": field}]
 
 
 def checkout_request_read(payload: dict, *, now: int | None = None) -> CheckoutRequest:
@@ -214,12 +224,12 @@ def checkout_request_read(payload: dict, *, now: int | None = None) -> CheckoutR
     except auth.ExpireInPast as exc:
         raise CheckoutExpired() from exc
     except (ValueError, KeyError, TypeError, InvalidOperation, errors.DomainError) as exc:
-        raise CheckoutLinkInvalid(errors={field: [f"The {field} field is invalid."]}) from exc
+        raise CheckoutLinkInvalid(errors={field: _field_invalid(field)}) from exc
     except Exception as exc:  # django's ValidationError (email, ip)
         from django.core.exceptions import ValidationError
 
         if isinstance(exc, ValidationError):
-            raise CheckoutLinkInvalid(errors={field: [f"The {field} field is invalid."]}) from exc
+            raise CheckoutLinkInvalid(errors={field: _field_invalid(field)}) from exc
         raise
 
 
@@ -227,15 +237,15 @@ def checkout_token_verify(*, platform_code: str, token: str) -> tuple[Platform, 
     """The active, checkout-enabled platform of `platform_code` and its verified token's request."""
     platform = Platform.objects.filter(code__iexact=(platform_code or "").strip()[:32], active=True).first()
     if platform is None:
-        raise CheckoutLinkInvalid(errors={"platform": ["The selected platform is invalid."]})
+        raise CheckoutLinkInvalid(errors={"platform": [_("The selected platform is invalid.")]})
     if not platform.checkout_enabled:
-        raise CheckoutLinkInvalid(errors={"platform": ["The platform does not offer the checkout."]})
+        raise CheckoutLinkInvalid(errors={"platform": [_("The platform does not offer the checkout.")]})
     try:
         payload = auth.platform_jwt_decode(platform=platform, token=(token or "").strip())
     except JwtExpired as exc:
         raise CheckoutExpired() from exc
     except errors.Unauthenticated as exc:
-        raise CheckoutLinkInvalid(errors={"token": ["The token is not signed by the platform."]}) from exc
+        raise CheckoutLinkInvalid(errors={"token": [_("The token is not signed by the platform.")]}) from exc
     return platform, checkout_request_read(payload), payload
 
 
@@ -258,13 +268,13 @@ def _user_for(*, platform: Platform, request: CheckoutRequest, language: str, ip
         link = links.filter(user__email__iexact=request.email).first()
     if link is not None:
         if link.user.email.lower() != request.email:
-            raise CheckoutLinkInvalid(errors={"email": ["The email does not match the platform's user."]})
+            raise CheckoutLinkInvalid(errors={"email": [_("The email does not match the platform's user.")]})
         return link.user, link.user.is_active
     external = {"userId": request.external_user_id, "email": request.email, "username": request.username}
     existing = User.objects.filter(email__iexact=request.email).first()
     if existing is not None:
         if existing.closed_at is not None:
-            raise CheckoutLinkInvalid(errors={"email": ["The selected email is invalid."]})
+            raise CheckoutLinkInvalid(errors={"email": [_("The selected email is invalid.")]})
         platform_user_link(user=existing, platform=platform, external=external)
         return existing, False
     user = user_register(
@@ -278,7 +288,8 @@ def _user_for(*, platform: Platform, request: CheckoutRequest, language: str, ip
         platform=platform,
         platform_data=external,
         source=User.Source.API,
-        language=language,
+        # The account's language (portal, mails): a widget-only language (de) is not one of the account's.
+        language=language if language in User.Language.values else User.Language.EN,
         ip=ip,
     )
     return user, False
@@ -331,9 +342,9 @@ def _lock(checkout_id) -> Checkout:
     return Checkout.objects.select_for_update(of=("self",)).select_related("platform", "user").get(pk=checkout_id)
 
 
-def _require(checkout: Checkout, step: str) -> None:
+def checkout_step_check(*, checkout: Checkout, step: str) -> None:
     """Refuse a step's action unless the checkout is open, in time (the beat sweep marks it expired a little
-    later), and at that step."""
+    later), and at that step. The actions check it again on the locked row."""
     if checkout.status == S.EXPIRED or (checkout.is_open and checkout.expired_at <= timezone.now()):
         raise CheckoutExpired()
     if checkout.status == S.FINISHED:
@@ -380,9 +391,9 @@ def _assets_check(request: CheckoutRequest) -> None:
         Asset.objects.filter(symbol__in=[request.symbol, request.fiat], active=True).values_list("symbol", "kind")
     )
     if kinds.get(request.symbol) not in (Asset.Kind.COIN, Asset.Kind.TOKEN):
-        raise CheckoutLinkInvalid(errors={"payment.symbol": ["The selected payment.symbol is invalid."]})
+        raise CheckoutLinkInvalid(errors={"payment.symbol": _selected_invalid("payment.symbol")})
     if kinds.get(request.fiat) != Asset.Kind.FIAT:
-        raise CheckoutLinkInvalid(errors={"payment.fiat": ["The selected payment.fiat is invalid."]})
+        raise CheckoutLinkInvalid(errors={"payment.fiat": _selected_invalid("payment.fiat")})
 
 
 @transaction.atomic
@@ -396,7 +407,7 @@ def _checkout_open(*, platform, request: CheckoutRequest, payload, language, dis
     )
     if existing is not None:
         if existing.user.email.lower() != request.email:
-            raise CheckoutLinkInvalid(errors={"request_id": ["The request id belongs to another user's checkout."]})
+            raise CheckoutLinkInvalid(errors={"request_id": [_("The request id belongs to another user's checkout.")]})
         if existing.status == S.EXPIRED or existing.expired_at <= timezone.now():
             raise CheckoutExpired()
         if existing.language != language or existing.display != display:
@@ -406,7 +417,7 @@ def _checkout_open(*, platform, request: CheckoutRequest, payload, language, dis
     _assets_check(request)
     user, confirmed = _user_for(platform=platform, request=request, language=language, ip=ip)
     if not user.is_active and user.email_verified_at is not None:
-        raise CheckoutLinkInvalid(errors={"email": ["Your account is inactive."]})
+        raise CheckoutLinkInvalid(errors={"email": [_("Your account is inactive.")]})
     with transaction.atomic():
         checkout = Checkout.objects.create(
             platform=platform,
@@ -452,19 +463,17 @@ def _code_hash(code: str) -> str:
 def _identity_code_send(checkout: Checkout) -> None:
     """Mail an existing CCPro user the code proving they own the email the platform sent (not for new accounts:
     their email verification code does that)."""
-    code = "".join(secrets.choice("0123456789") for _ in range(6))
+    code = "".join(secrets.choice("0123456789") for _digit in range(6))
     cache.set(_code_key(checkout), {"hash": _code_hash(code), "tries": 0}, IDENTITY_CODE_TTL)
-    email, platform_name = checkout.user.email, checkout.platform.name
+    email = checkout.user.email
+    # Worded now, in the widget's language (the request's), not when the mail leaves after commit.
+    subject = _("Your CCPro checkout code")
+    message = _(
+        "%(platform)s asked CCPro to continue a payment with your account.\n"
+        "Your checkout code is: %(code)s\nIt is valid for one hour. If this was not you, ignore this email."
+    ) % {"platform": checkout.platform.name, "code": code}
     transaction.on_commit(
-        lambda: send_mail(
-            subject="Your CCPro checkout code",
-            message=(
-                f"{platform_name} asked CCPro to continue a payment with your account.\n"
-                f"Your checkout code is: {code}\nIt is valid for one hour. If this was not you, ignore this email."
-            ),
-            from_email=None,
-            recipient_list=[email],
-        ),
+        lambda: send_mail(subject=subject, message=message, from_email=None, recipient_list=[email]),
         robust=True,
     )
 
@@ -485,7 +494,7 @@ def checkout_identity_code_resend(*, checkout_id) -> None:
     from accounts.services import user_email_reverify
 
     checkout = _lock(checkout_id)
-    _require(checkout, Step.ACCOUNT_DETAILS)
+    checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
     if checkout.identity_confirmed:
         return
     if checkout.user.email_verified_at is None:
@@ -503,7 +512,7 @@ def checkout_details_submit(
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.ACCOUNT_DETAILS)
+        checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
     user = checkout.user
     if not checkout.identity_confirmed:
         if user.email_verified_at is None:
@@ -515,7 +524,7 @@ def checkout_details_submit(
             raise CheckoutCodeInvalid()
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.ACCOUNT_DETAILS)
+        checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
         user = checkout.user
         user.refresh_from_db()
         user.first_name, user.last_name, user.date_of_birth = first_name, last_name, date_of_birth
@@ -555,7 +564,7 @@ def kyc_check(*, checkout: Checkout):
 def checkout_kyc_continue(*, checkout_id) -> Checkout:
     """Move on to the payment once the user's KYC level allows the amount; stays on kyc otherwise."""
     checkout = _lock(checkout_id)
-    _require(checkout, Step.KYC)
+    checkout_step_check(checkout=checkout, step=Step.KYC)
     if kyc_check(checkout=checkout).allowed:
         checkout.step = Step.PAYMENT
         checkout.updated_at = timezone.now()
@@ -568,7 +577,7 @@ def checkout_phone_add(*, checkout_id, phone: str) -> None:
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.KYC)
+        checkout_step_check(checkout=checkout, step=Step.KYC)
     phone_add(user=checkout.user, phone=phone)
 
 
@@ -577,7 +586,7 @@ def checkout_phone_verify(*, checkout_id, code: str) -> Checkout:
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.KYC)
+        checkout_step_check(checkout=checkout, step=Step.KYC)
     phone_verify(user=checkout.user, code=code)
     return checkout_kyc_continue(checkout_id=checkout_id)
 
@@ -585,15 +594,22 @@ def checkout_phone_verify(*, checkout_id, code: str) -> Checkout:
 # --- Step 3: quote and payment -------------------------------------------------------------------
 
 
-def checkout_quote_new(*, checkout_id, payment_method_id=None):
-    """A new quote for the checkout (one attempt of attemptsQuote). With no attempt left the checkout expires
+def checkout_quote_new(*, checkout_id, payment_method_id: str):
+    """A new quote for the checkout (one attempt of attemptsQuote), with one of the user's confirmed banks or
+    cards: every quote is an attempt to pay, and an order needs one. With no attempt left the checkout expires
     and None is returned."""
     from trading.models import Asset
     from trading.orders import quote_create
 
+    from .checkout_selectors import checkout_payment_methods
+
     with transaction.atomic():
         checkout = _lock(checkout_id)
-        _require(checkout, Step.PAYMENT)
+        checkout_step_check(checkout=checkout, step=Step.PAYMENT)
+        if not payment_method_id:
+            raise errors.InvalidInput(errors={"payment_method": [_("The payment method field is required.")]})
+        if str(payment_method_id) not in {str(m.pk) for m in checkout_payment_methods(checkout=checkout)}:
+            raise errors.InvalidInput(errors={"payment_method": [_("The selected payment method is invalid.")]})
         if checkout.attempts_count >= checkout.attempts_limit:
             checkout_transition(checkout_id=checkout.pk, to_status=S.EXPIRED, reason="quote attempts used up")
             return None
@@ -617,15 +633,44 @@ def checkout_quote_new(*, checkout_id, payment_method_id=None):
         return quote
 
 
+def _instrument_step(checkout_id, payment_type: str) -> Checkout:
+    """The locked checkout, at its payment step and paid with `payment_type` (bank or card)."""
+    checkout = _lock(checkout_id)
+    checkout_step_check(checkout=checkout, step=Step.PAYMENT)
+    if checkout.payment_type != payment_type:
+        raise CheckoutPaymentTypeOther()
+    return checkout
+
+
+@transaction.atomic
+def checkout_bank_add(*, checkout_id, bank_name: str, iban: str, swift: str):
+    """A new bank account of the checkout's user, in the checkout's fiat, through the accounts service the API and
+    the portal use: PENDING until staff confirm it; the payment step offers it once it is CONFIRMED."""
+    from accounts.instruments import bank_create
+
+    checkout = _instrument_step(checkout_id, "bank")
+    return bank_create(user=checkout.user, bank_name=bank_name, iban=iban, swift=swift, currency=checkout.fiat)
+
+
+@transaction.atomic
+def checkout_card_add(*, checkout_id, **card):
+    """A new card of the checkout's user (alias, holder, expiry, last four digits and the two images the API
+    requires), through `accounts.instruments.card_create`: PENDING until staff confirm it."""
+    from accounts.instruments import card_create
+
+    checkout = _instrument_step(checkout_id, "card")
+    return card_create(user=checkout.user, **card)
+
+
 @transaction.atomic
 def checkout_pay(*, checkout_id):
     """Confirm the checkout's current quote into its order; the checkout is finished (thank-you)."""
     from trading.orders import quote_confirm
 
     checkout = _lock(checkout_id)
-    _require(checkout, Step.PAYMENT)
+    checkout_step_check(checkout=checkout, step=Step.PAYMENT)
     if checkout.quote_id is None:
-        raise CheckoutStepNotOpen("Get a quote first.")
+        raise CheckoutStepNotOpen(_("Get a quote first."))
     order = quote_confirm(user=checkout.user, quote_id=checkout.quote_id)
     checkout.order = order
     checkout.save(update_fields=["order"])

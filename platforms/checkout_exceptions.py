@@ -1,4 +1,7 @@
-"""Refusals of the checkout widget (pages show their message; none is an API answer)."""
+"""Refusals of the checkout widget (pages show their message; none is an API answer). Messages are msgids: the
+widget translates them when it shows them (`widget_message`)."""
+
+from django.utils.translation import gettext_noop
 
 from ccpro import errors
 
@@ -6,27 +9,33 @@ from ccpro import errors
 class CheckoutLinkInvalid(errors.BadRequest):
     """The entry URL's platform, token or payload cannot be used (the field errors say why)."""
 
-    default_message = "This checkout link is invalid."
+    default_message = gettext_noop("This checkout link is invalid.")
 
 
 class CheckoutExpired(errors.AlreadyGone):
-    default_message = "This checkout has expired."
+    default_message = gettext_noop("This checkout has expired.")
 
 
 class CheckoutClosed(errors.StateConflict):
-    default_message = "This checkout is already finished."
+    default_message = gettext_noop("This checkout is already finished.")
 
 
 class CheckoutStepNotOpen(errors.Locked):
     """The action belongs to another step than the checkout's current one."""
 
-    default_message = "This step is not open at this point."
+    default_message = gettext_noop("This step is not open at this point.")
 
 
 class CheckoutTransitionNotAllowed(errors.StateConflict):
-    default_message = "This checkout cannot change to that status."
+    default_message = gettext_noop("This checkout cannot change to that status.")
+
+
+class CheckoutPaymentTypeOther(errors.StateConflict):
+    """A bank for a checkout paid by card, or the other way round."""
+
+    default_message = gettext_noop("This checkout is paid with another payment method.")
 
 
 class CheckoutCodeInvalid(errors.InvalidInput):
     def __init__(self):
-        super().__init__(errors={"code": ["The selected Code is invalid."]})
+        super().__init__(errors={"code": [gettext_noop("The selected Code is invalid.")]})

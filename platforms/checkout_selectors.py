@@ -107,3 +107,18 @@ def checkout_payment_methods(*, checkout: Checkout) -> list:
             currency=checkout.fiat,
         )
     )
+
+
+def checkout_instruments(*, checkout: Checkout) -> list:
+    """Every bank (in the checkout's fiat) or card of the user's, whatever its review status, newest first: the
+    payment step shows them with their status (accounts' own list selectors)."""
+    from accounts.selectors import bank_list, card_list
+
+    if checkout.payment_type == "card":
+        return list(card_list(user=checkout.user))
+    return list(bank_list(user=checkout.user, currency=checkout.fiat))
+
+
+def checkout_language(*, public_id: str) -> str:
+    """The language a checkout's widget pages speak (`lang` of its entry URL)."""
+    return Checkout.objects.filter(public_id=public_id).values_list("language", flat=True).first() or "en"

@@ -25,6 +25,8 @@ widget_urlpatterns = [
         "checkout/<str:public_id>/kyc/phone/verify", checkout_views.checkout_phone_verify, name="checkout-phone-verify"
     ),
     path("checkout/<str:public_id>/kyc/continue", checkout_views.checkout_kyc_continue, name="checkout-kyc-continue"),
+    path("checkout/<str:public_id>/bank", checkout_views.checkout_bank, name="checkout-bank"),
+    path("checkout/<str:public_id>/card", checkout_views.checkout_card, name="checkout-card"),
     path("checkout/<str:public_id>/quote", checkout_views.checkout_quote, name="checkout-quote"),
     path("checkout/<str:public_id>/pay", checkout_views.checkout_pay, name="checkout-pay"),
     path("checkout/<str:public_id>/return", checkout_views.checkout_return, name="checkout-return"),

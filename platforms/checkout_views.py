@@ -5,11 +5,13 @@ platforms/checkout.py."""
 from __future__ import annotations
 
 from datetime import date
+from functools import wraps
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ccpro import errors
@@ -20,6 +22,7 @@ from . import checkout_selectors as selectors
 from .checkout_models import Checkout
 
 SESSION_KEY = "checkouts"
+LANGUAGE_SESSION_KEY = "checkout_language"  # of the last checkout opened, for its "not open here" page
 LANGUAGES = ("en", "ro", "de")
 DISPLAYS = ("light", "dark")
 STATUS_OF = (
@@ -36,11 +39,35 @@ STATUS_OF = (
 )
 
 
+def _language_of(request, public_id: str | None) -> str:
+    """The widget's language for this request: the entry URL's `lang`; on a checkout's pages, the checkout's own
+    (set from `lang` when it was opened or resumed), never the browser's Accept-Language or the portal user's."""
+    if public_id is None:
+        language = request.GET.get("lang", "en")
+    elif public_id in request.session.get(SESSION_KEY, []):
+        language = selectors.checkout_language(public_id=public_id)
+    else:
+        language = request.session.get(LANGUAGE_SESSION_KEY, "en")
+    return language if language in LANGUAGES else "en"
+
+
+def in_widget_language(view):
+    """Run the whole view in the widget's language: its pages, and the messages its actions produce."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with translation.override(_language_of(request, kwargs.get("public_id"))):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _status(error: errors.DomainError) -> int:
     return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
 
 
-def _page(request, template: str, context: dict, *, status: int = 200, language="en", display="light"):
+def _page(request, template: str, context: dict, *, status: int = 200, language=None, display="light"):
+    language = language or translation.get_language()
     language = language if language in LANGUAGES else "en"
     with translation.override(language):  # the partner's `lang`, not the browser's
         response = render(
@@ -53,7 +80,7 @@ def _page(request, template: str, context: dict, *, status: int = 200, language=
     return response
 
 
-def _error_page(request, error: errors.DomainError, *, language="en", display="light"):
+def _error_page(request, error: errors.DomainError, *, language=None, display="light"):
     return _page(
         request,
         "error.html",
@@ -65,6 +92,7 @@ def _error_page(request, error: errors.DomainError, *, language="en", display="l
 
 
 @require_GET
+@in_widget_language
 def checkout_entry(request):
     """`/checkout/?platform=<code>&token=<JWT>&lang=en|ro|de&display=light|dark&landing=true|false`."""
     language = request.GET.get("lang", "en")
@@ -84,6 +112,7 @@ def checkout_entry(request):
         return _error_page(request, error, language=language, display=display)
     opened = [pid for pid in request.session.get(SESSION_KEY, []) if pid != checkout.public_id][-19:]
     request.session[SESSION_KEY] = [*opened, checkout.public_id]
+    request.session[LANGUAGE_SESSION_KEY] = checkout.language
     target = reverse("checkout-page", args=[checkout.public_id])
     # landing=false skips the landing page (a partner that already explained the purchase).
     if request.GET.get("landing", "true") != "false" and checkout.step == Checkout.Step.ACCOUNT_DETAILS:
@@ -96,10 +125,12 @@ def _checkout(request, public_id: str) -> Checkout | None:
 
 
 def _not_found(request):
-    return _error_page(request, errors.NotFound("This checkout is not open in this browser."))
+    return _error_page(request, errors.NotFound(_("This checkout is not open in this browser.")))
 
 
-def _render_step(request, checkout: Checkout, *, error: errors.DomainError | None = None, extra=None):
+def _render_step(
+    request, checkout: Checkout, *, error: errors.DomainError | None = None, extra=None, status: int | None = None
+):
     """The page of the checkout's current step (with an error from the last action, if any)."""
     context = {
         "checkout": checkout,
@@ -129,8 +160,8 @@ def _render_step(request, checkout: Checkout, *, error: errors.DomainError | Non
             return _error_page(request, problem, language=checkout.language, display=checkout.display)
     else:
         template = "payment.html"
-        context.update(_payment_context(checkout))
-    status = _status(error) if error else 200
+        context = {**_payment_context(checkout), **context}
+    status = status or (_status(error) if error else 200)
     return _page(request, template, context, status=status, language=checkout.language, display=checkout.display)
 
 
@@ -154,10 +185,18 @@ def _kyc_context(checkout: Checkout) -> dict:
 
 
 def _payment_context(checkout: Checkout) -> dict:
+    from accounts.instrument_forms import BankCreateForm, CardCreateForm
+    from accounts.instruments_models import InstrumentStatus
+
     quote = checkout.quote
     live = quote is not None and quote.status == "available" and quote.expires_at > _now()
+    instruments = selectors.checkout_instruments(checkout=checkout)
     return {
-        "methods": selectors.checkout_payment_methods(checkout=checkout),
+        "methods": [i for i in instruments if i.status == InstrumentStatus.CONFIRMED],
+        "instruments": instruments,
+        "in_review": any(i.status == InstrumentStatus.PENDING for i in instruments),
+        "bank_form": BankCreateForm(prefix="bank"),
+        "card_form": CardCreateForm(prefix="card"),
         "quote": quote if live else None,
         "quote_expired": quote is not None and not live,
         "attempts_left": checkout.attempts_limit - checkout.attempts_count,
@@ -165,6 +204,7 @@ def _payment_context(checkout: Checkout) -> dict:
 
 
 @require_GET
+@in_widget_language
 def checkout_page(request, public_id: str):
     checkout = _checkout(request, public_id)
     if checkout is None:
@@ -193,16 +233,18 @@ def _date(value: str) -> date | None:
 
 
 @require_POST
+@in_widget_language
 def checkout_details(request, public_id: str):
     def action(checkout):
         first, last = request.POST.get("first_name", "").strip(), request.POST.get("last_name", "").strip()
         dob = _date(request.POST.get("date_of_birth", ""))
         problems = {}
-        for field, value, label in (("first_name", first, "first name"), ("last_name", last, "last name")):
-            if not value or len(value) > 191:
-                problems[field] = [f"The {label} field is required."]
+        if not first or len(first) > 191:
+            problems["first_name"] = [_("The first name field is required.")]
+        if not last or len(last) > 191:
+            problems["last_name"] = [_("The last name field is required.")]
         if dob is None or dob >= date.today():
-            problems["date_of_birth"] = ["The date of birth is not a valid date."]
+            problems["date_of_birth"] = [_("The date of birth is not a valid date.")]
         if problems:
             raise errors.InvalidInput(errors=problems)
         services.checkout_details_submit(
@@ -218,11 +260,13 @@ def checkout_details(request, public_id: str):
 
 
 @require_POST
+@in_widget_language
 def checkout_code_resend(request, public_id: str):
     return _act(request, public_id, lambda c: services.checkout_identity_code_resend(checkout_id=c.pk))
 
 
 @require_POST
+@in_widget_language
 def checkout_phone(request, public_id: str):
     return _act(
         request, public_id, lambda c: services.checkout_phone_add(checkout_id=c.pk, phone=request.POST.get("phone", ""))
@@ -230,6 +274,7 @@ def checkout_phone(request, public_id: str):
 
 
 @require_POST
+@in_widget_language
 def checkout_phone_verify(request, public_id: str):
     return _act(
         request,
@@ -239,29 +284,81 @@ def checkout_phone_verify(request, public_id: str):
 
 
 @require_POST
+@in_widget_language
 def checkout_kyc_continue(request, public_id: str):
     return _act(request, public_id, lambda c: services.checkout_kyc_continue(checkout_id=c.pk))
 
 
 @require_POST
+@in_widget_language
 def checkout_quote(request, public_id: str):
     def action(checkout):
-        method = request.POST.get("payment_method") or None
-        if method is not None and method not in {
-            str(m.pk) for m in selectors.checkout_payment_methods(checkout=checkout)
-        }:
-            raise errors.InvalidInput(errors={"payment_method": ["The selected payment method is invalid."]})
-        services.checkout_quote_new(checkout_id=checkout.pk, payment_method_id=method)
+        services.checkout_quote_new(checkout_id=checkout.pk, payment_method_id=request.POST.get("payment_method", ""))
 
     return _act(request, public_id, action)
 
 
+def _instrument_add(request, public_id: str, *, form, add):
+    """Add a bank or card with the portal's form (the API's input rules) and the accounts service; a refusal is
+    shown on the form, on the payment page."""
+    checkout = _checkout(request, public_id)
+    if checkout is None:
+        return _not_found(request)
+    try:
+        services.checkout_step_check(checkout=checkout, step=Checkout.Step.PAYMENT)  # before the form's messages
+    except errors.DomainError as error:
+        return _render_step(request, checkout, error=error)
+    if form.is_valid():
+        try:
+            add(checkout, form.validated)
+        except errors.DomainError as error:
+            if not error.errors:
+                return _render_step(request, _checkout(request, public_id), error=error)
+            form.add_domain_error(error)
+        else:
+            return HttpResponseRedirect(reverse("checkout-page", args=[public_id]) + "#instruments")
+    name = "bank_form" if form.prefix == "bank" else "card_form"
+    return _render_step(request, _checkout(request, public_id), extra={name: form}, status=422)
+
+
 @require_POST
+@in_widget_language
+def checkout_bank(request, public_id: str):
+    from accounts.instrument_forms import BankCreateForm
+
+    def add(checkout, data):
+        services.checkout_bank_add(
+            checkout_id=checkout.pk, bank_name=data["bankName"], iban=data["iban"].compact, swift=data["swift"].compact
+        )
+
+    checkout = _checkout(request, public_id)
+    posted = request.POST.copy()
+    # The account must be in the checkout's currency: it is not asked, it is the checkout's fiat.
+    posted["bank-currency"] = checkout.fiat if checkout else ""
+    return _instrument_add(request, public_id, form=BankCreateForm(posted, prefix="bank"), add=add)
+
+
+@require_POST
+@in_widget_language
+def checkout_card(request, public_id: str):
+    from accounts.instrument_apis import _card_fields
+    from accounts.instrument_forms import CardCreateForm
+
+    def add(checkout, data):
+        services.checkout_card_add(checkout_id=checkout.pk, **_card_fields(data))
+
+    form = CardCreateForm(request.POST, request.FILES, prefix="card")
+    return _instrument_add(request, public_id, form=form, add=add)
+
+
+@require_POST
+@in_widget_language
 def checkout_pay(request, public_id: str):
     return _act(request, public_id, lambda c: services.checkout_pay(checkout_id=c.pk))
 
 
 @require_http_methods(["GET"])
+@in_widget_language
 def checkout_return(request, public_id: str):
     """The thank-you page's way back to the partner (its redirect_url)."""
     checkout = _checkout(request, public_id)

@@ -57,7 +57,7 @@ def test_entry_creates_the_checkout_and_a_linked_new_user_then_reopening_resumes
     assert int(checkout.expired_at.timestamp()) == payload["expire"]
     assert (checkout.language, checkout.display) == ("ro", "dark")
     landing = widget.get(response["Location"])
-    assert landing.status_code == 200 and "Buy 0,5 ETH" in landing.content.decode()  # ro: decimal comma
+    assert landing.status_code == 200 and "Cumpără 0,5 ETH" in landing.content.decode()  # ro, decimal comma
     assert b'data-theme="dark"' in landing.content and b'lang="ro"' in landing.content
 
     # The same request id again (a reload, or a new token for it): the same checkout, no second user.
@@ -188,7 +188,8 @@ def test_new_user_walks_details_with_the_mailed_code_then_phone_kyc_to_payment(s
     widget.post(f"/checkout/{checkout.public_id}/kyc/phone/verify", {"code": sms_code})
     checkout.refresh_from_db()
     assert checkout.step == "payment"
-    assert b"no confirmed payment method" in page(widget, checkout).content
+    # No bank account yet: the payment step asks for one (tests/checkout/test_widget_instruments.py).
+    assert b'data-testid="bank-form"' in page(widget, checkout).content
 
 
 def test_existing_ccpro_user_not_linked_must_prove_the_email(shop, widget):

@@ -357,3 +357,195 @@ query_budget("/api/v1/user/{user}/checkout", budget=3, why="token lookup, count,
 query_budget(
     "/api/v1/user/{user}/checkout/{checkout}", budget=2, why="token lookup, the checkout with user and platform"
 )(_checkouts)
+
+
+# --- platform endpoints (issue 10): platform/{platform}/…, authenticated by the platform's JWT ----------------
+
+
+@dataclass(frozen=True)
+class PlatformBudget:
+    path: str  # with {platform}
+    budget: int
+    grow: Callable  # (platform, n): make the platform have at least n rows of what the endpoint lists
+    why: str
+
+
+PLATFORM_BUDGETS: list[PlatformBudget] = []
+
+
+def platform_query_budget(path: str, *, budget: int, why: str):
+    def register(grow):
+        PLATFORM_BUDGETS.append(PlatformBudget(path=path, budget=budget, grow=grow, why=why))
+        return grow
+
+    return register
+
+
+def linked_users(platform, n: int) -> list:
+    """At least n users linked to the platform (each a distinct user, so a per-row user lookup would show), oldest
+    first."""
+    from accounts.models import User
+    from platforms.models import PlatformUserLink
+
+    from ..factories import UserFactory
+
+    have = PlatformUserLink.objects.filter(platform=platform).count()
+    if have < n:
+        users = User.objects.bulk_create(UserFactory.build_batch(n - have))
+        PlatformUserLink.objects.bulk_create(
+            PlatformUserLink(platform=platform, user=user, external_user_id=f"ext-{user.pk.hex[:12]}", email=user.email)
+            for user in users
+        )
+    return [link.user for link in PlatformUserLink.objects.filter(platform=platform).select_related("user")[:n]]
+
+
+def _per_linked_user(count, make):
+    """grow(platform, n): one row per linked user until the platform has n (`count(platform)` says how many)."""
+
+    def grow(platform, n):
+        users = linked_users(platform, n)
+        for user in users[count(platform) :]:
+            make(platform, user)
+
+    return grow
+
+
+@platform_query_budget(
+    "/api/v1/platform/{platform}",
+    budget=3,
+    why="the platform and its valid keys (token check), its payment methods; KYC levels, market configuration and"
+    " rates cached — its users and staff are not read",
+)
+def _platform_show(platform, n):
+    linked_users(platform, n)
+
+
+@platform_query_budget(
+    "/api/v1/platform/{platform}/staff", budget=4, why="token check (platform, keys), count, the page with users"
+)
+def _platform_staff(platform, n):
+    from platforms.models import PlatformStaff
+
+    have = PlatformStaff.objects.filter(platform=platform).count()
+    PlatformStaff.objects.bulk_create(
+        PlatformStaff(platform=platform, user=user) for user in linked_users(platform, n)[have:]
+    )
+
+
+platform_query_budget(
+    "/api/v1/platform/{platform}/user",
+    budget=4,
+    why="token check (platform, keys), count, the page of links with users",
+)(linked_users)
+
+
+def _platform_orders(platform, n):
+    from trading.order_models import Order
+
+    from .registry import make_order, make_quote
+
+    def count(p):
+        return Order.objects.filter(user__platform_links__platform=p).count()
+
+    def make(p, user):
+        make_order(user, quote=make_quote(user, status="completed"), platform=p)
+
+    _per_linked_user(count, make)(platform, n)
+
+
+platform_query_budget(
+    "/api/v1/platform/{platform}/order",
+    budget=6,
+    why="token check (platform, keys), count, the page's ids, the page with assets/quote/parent/platform/user, "
+    "prefetched children",
+)(_platform_orders)
+
+
+def _platform_quotes(platform, n):
+    from trading.order_models import Quote
+
+    from .registry import make_quote
+
+    _per_linked_user(
+        lambda p: Quote.objects.filter(user__platform_links__platform=p).count(),
+        lambda p, user: make_quote(user, platform=p),
+    )(platform, n)
+
+
+platform_query_budget(
+    "/api/v1/platform/{platform}/quote",
+    budget=5,
+    why="token check (platform, keys), count, the page's ids, the page with assets, wallet, platform and user",
+)(_platform_quotes)
+
+
+def _platform_checkouts(platform, n):
+    from platforms.checkout_models import Checkout
+
+    from .registry import make_checkout
+
+    _per_linked_user(
+        lambda p: Checkout.objects.filter(platform=p).count(), lambda p, user: make_checkout(user, platform=p)
+    )(platform, n)
+
+
+platform_query_budget(
+    "/api/v1/platform/{platform}/checkout",
+    budget=4,
+    why="token check (platform, keys), count, the page with user and platform",
+)(_platform_checkouts)
+
+
+def _platform_transfers(platform, n):
+    """n transfers created by the platform's users, each to a user of no platform."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from trading.models import Asset
+    from trading.transfer_models import Transfer
+
+    from ..factories import UserFactory
+
+    def count(p):
+        return Transfer.objects.filter(by_user__platform_links__platform=p).count()
+
+    def make(p, user):
+        now = timezone.now()
+        Transfer.objects.create(
+            action="send",
+            by_user=user,
+            from_user=user,
+            to_user=UserFactory(),
+            platform=p,
+            asset=Asset.objects.get(symbol="ETH"),
+            amount=Decimal(1),
+            commission=Decimal("0.01"),
+            commission_percent=Decimal(1),
+            total=Decimal("0.99"),
+            life_seconds=180,
+            life_until_at=now + timedelta(seconds=180),
+        )
+
+    _per_linked_user(count, make)(platform, n)
+
+
+platform_query_budget(
+    "/api/v1/platform/{platform}/transfer",
+    budget=4,
+    why="token check (platform, keys), count, the page with asset, parties and platform joined",
+)(_platform_transfers)
+
+
+@platform_query_budget(
+    "/api/v1/platform/{platform}/call", budget=4, why="token check (platform, keys), count, the page of calls"
+)
+def _platform_calls(platform, n):
+    from platforms.models import IenCall
+
+    have = IenCall.objects.filter(platform=platform).count()
+    IenCall.objects.bulk_create(
+        IenCall(platform=platform, endpoint="https://shop.example/ien", request="{}", status="200", response="ok")
+        for _ in range(have, n)
+    )

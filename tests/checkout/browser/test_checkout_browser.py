@@ -67,3 +67,54 @@ def test_checkout_from_signed_token_to_thank_you(shop, portal, live_server):  # 
 
     portal.get_by_role("link", name="Back to Shop").click()
     expect(portal).to_have_url(f"{live_server.url}/health/")
+
+
+def test_checkout_in_german_adding_the_bank_inside_the_widget(shop, portal, live_server):  # noqa: F811
+    """`lang=de` against a browser asking for Romanian: every step in German; the buyer has no bank account yet,
+    adds one in the widget, waits for staff to confirm it, and pays with it."""
+    from accounts.instruments import instrument_confirm
+    from accounts.instruments_models import Bank
+
+    from ...factories import UserFactory
+    from ...instruments.conftest import BIC_RO, IBAN_RO
+
+    platform, private_pem = shop
+    user = buyer(platform, email="browser.de@example.com", bank=False)
+    payload = old_payload(email=user.email, amount="0.5", redirect_url=f"{live_server.url}/health/")
+    cache.clear()
+    portal.context.set_extra_http_headers({"Accept-Language": "ro-RO,ro;q=0.9"})
+
+    portal.goto(entry_url(platform, sign(payload, private_pem), lang="de", display="dark"))
+    expect(portal.get_by_role("heading", name="0,5 ETH kaufen")).to_be_visible()
+    portal.get_by_role("link", name="Starten").click()
+
+    expect(portal.get_by_role("heading", name="Ihre Kontodaten")).to_be_visible()
+    portal.get_by_label("Vorname").fill("Dana")
+    portal.get_by_label("Nachname").fill("Vio")
+    portal.get_by_label("Geburtsdatum").fill("1990-07-31")
+    portal.get_by_role("button", name="Weiter").click()
+
+    expect(portal.get_by_role("heading", name="Angebot und Zahlung")).to_be_visible()
+    expect(portal.get_by_role("heading", name="Bankkonto in EUR hinzufügen")).to_be_visible()
+    portal.get_by_label("Name der Bank").fill("ING Bank")
+    portal.get_by_label("IBAN").fill("RO00 NOPE")
+    portal.get_by_label("SWIFT / BIC").fill(BIC_RO)
+    portal.get_by_role("button", name="Bankkonto hinzufügen").click()
+    expect(portal.get_by_text("Die IBAN ist ungültig.")).to_be_visible()
+    portal.get_by_label("IBAN").fill(IBAN_RO)
+    portal.get_by_role("button", name="Bankkonto hinzufügen").click()
+
+    expect(portal.get_by_test_id("instrument-in-review")).to_be_visible()
+    expect(portal.get_by_test_id("status")).to_have_text("Wartet auf Bestätigung")
+    screenshot(portal, "checkout_de_bank_in_review")
+    instrument_confirm(instrument=Bank.objects.get(user=user), staff=UserFactory(is_staff=True))
+    portal.get_by_role("link", name="Erneut prüfen").click()
+
+    portal.get_by_role("button", name="Angebot anfordern").click()
+    expect(portal.get_by_test_id("checkout-quote")).to_contain_text("0,5 ETH")  # German numbers too
+    portal.get_by_role("button", name="Bestätigen und bezahlen").click()
+    expect(portal.get_by_role("heading", name="Vielen Dank!")).to_be_visible()
+    screenshot(portal, "checkout_de_thank_you")
+    checkout = Checkout.objects.get(platform=platform, request_id=payload["payment"]["request_id"])
+    assert Order.objects.get(pk=checkout.order_id).bank.iban == IBAN_RO
+    expect(portal.locator("html")).to_have_attribute("lang", "de")
