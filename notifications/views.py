@@ -6,8 +6,9 @@ The same selectors and services as the API's `apis.py`: `notification_list`, `pe
 endpoint). The dashboard's panel of the newest unread ones is `notifications.panels`."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -71,6 +72,10 @@ def mark_read(request, notification):
     except errors.NotFound:
         raise Http404() from None
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = ""
-    return redirect(back or "notifications:inbox")
+    # Only a path of this site: anything else (another host, a bare word that `redirect` would try to reverse as a
+    # view name) goes back to the inbox.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("notifications:inbox")
+    return HttpResponseRedirect(back)

@@ -104,6 +104,10 @@ def test_mark_one_as_read_only_the_owners_with_post_and_csrf(web, user, other_us
     # Only a path of this site is followed back; anything else goes to the inbox.
     response = csrf_post(web, f"/notifications/{mine.pk}/read", {"next": "https://evil.example/x"})
     assert response["Location"] == "/notifications"
+    # Bare words are not view names to reverse (they used to raise NoReverseMatch, a 500), nor protocol-relative.
+    for back in ("foo", "inbox", "stored-file", "//evil.example/x", "/\\evil.example"):
+        response = csrf_post(web, f"/notifications/{mine.pk}/read", {"next": back})
+        assert response.status_code == 302 and response["Location"] == "/notifications", back
     assert Notification.objects.get(pk=mine.pk).read_at is not None
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
