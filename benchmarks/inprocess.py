@@ -1,6 +1,6 @@
 """In-process timing of the load targets: a steadier figure than wrk on a shared machine.
 
-    .venv/bin/python benchmarks/inprocess.py [--requests 500] [--profile price] [--sort cumulative] [--only NAME] [--keep]
+    .venv/bin/python benchmarks/inprocess.py [--requests 500] [--profile price] [--only NAME] [--keep]
 
 Creates `<DATABASE_URL's name>_inproc` (migrated, one verified user signed in, the targets' seeds run),
 then sends each target `--requests` requests through Django's full WSGI stack (middleware included, no

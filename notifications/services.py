@@ -149,6 +149,52 @@ def notification_create(*, user, event: str, context: dict | None = None, meta: 
     return notification
 
 
+def notification_create_batch(*, items) -> list[Notification]:
+    """Several notifications at once, each as `notification_create` would make it: `items` is
+    [(user, event, context, meta)]. One INSERT for the inbox rows, one for their deliveries, and after commit one
+    task message that hands each delivery to `delivery_send_task` (a transfer's completion tells both parties:
+    one broker round trip on the request instead of one per delivery)."""
+    notifications, deliveries = [], []
+    for user, event, context, meta in items:
+        spec = notification_events.EVENTS[event]
+        meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
+        language = _language(user.language)
+        title, message = notification_events.wording(spec, language, {**meta, **(context or {})})
+        notification = Notification(
+            user=user,
+            title=title[:191],
+            message=message,
+            category=spec.category,
+            code=event,
+            meta=meta,
+            language=language,
+        )
+        notifications.append(notification)
+        for channel in spec.channels:
+            recipient = _recipient(user, channel)
+            if recipient:
+                deliveries.append(
+                    Delivery(
+                        notification=notification,
+                        user=user,
+                        channel=channel,
+                        recipient=recipient,
+                        template=event,
+                        language=language,
+                        subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
+                    )
+                )
+    Notification.objects.bulk_create(notifications)
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries)
+        from .tasks import deliveries_send_task
+
+        delivery_ids = [delivery.pk for delivery in deliveries]
+        # robust, as _enqueue: the stale-delivery sweep picks them up if the broker is down at commit time.
+        transaction.on_commit(lambda: deliveries_send_task.delay(delivery_ids=delivery_ids), robust=True)
+    return notifications
+
+
 @transaction.atomic
 def notification_create_many(*, event: str, items) -> int:
     """Inbox notifications of one event for many users at once (one INSERT), for sweeps such as quote expiry.

@@ -42,7 +42,7 @@ def system_account(*, asset: Asset, kind: str, shard: int = 0) -> LedgerAccount:
 
 def revenue_account(*, asset: Asset, spread_key: str) -> LedgerAccount:
     """One of the asset's revenue shards, chosen by a stable hash so concurrent postings rarely share a row."""
-    return system_account(asset=asset, kind=Kind.REVENUE, shard=zlib.crc32(spread_key.encode()) % REVENUE_SHARDS)
+    return system_account(asset=asset, kind=Kind.REVENUE, shard=revenue_shard(spread_key))
 
 
 def _validate_legs(legs) -> dict[int, Decimal]:
@@ -63,32 +63,35 @@ def _validate_legs(legs) -> dict[int, Decimal]:
     return {pk: delta for pk, delta in per_account.items() if delta != 0}
 
 
-def customer_accounts(*, asset: Asset, wanted) -> list[LedgerAccount]:
-    """The customer accounts `wanted` [(user_id, kind)] of one asset, in that order, in one query (the missing
-    ones created as customer_account would); for a posting's legs without a get_or_create per leg."""
-    wanted = list(wanted)
-    rows = {
-        (account.user_id, account.kind): account
-        for account in LedgerAccount.objects.raw(
-            _customer_accounts_sql(len(wanted)), [asset.pk, *[value for pair in wanted for value in pair]]
-        )
-    }
+def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
+    """The accounts `wanted` [(user_id, kind, shard)] of one asset (user_id None: a system account), in that
+    order, found in one query; a missing one is created as customer_account/system_account would. For a
+    posting's legs without a get_or_create per leg."""
+    wanted = [(user_id, kind, shard if user_id is None else 0) for user_id, kind, shard in wanted]
+    clauses, params = [], [asset.pk]
+    for user_id, kind, shard in wanted:
+        if user_id is None:
+            clauses.append("(user_id IS NULL AND kind = %s AND shard = %s)")
+            params += [kind, shard]
+        else:
+            clauses.append("(user_id = %s AND kind = %s)")
+            params += [user_id, kind]
+    sql = f"SELECT * FROM {LedgerAccount._meta.db_table} WHERE asset_id = %s AND ({' OR '.join(clauses)})"  # noqa: S608
+    rows = {(a.user_id, a.kind, a.shard if a.user_id is None else 0): a for a in LedgerAccount.objects.raw(sql, params)}
     found = []
-    for user_id, kind in wanted:
-        account = rows.get((user_id, kind))
+    for user_id, kind, shard in wanted:
+        account = rows.get((user_id, kind, shard))
         if account is None:
-            if kind not in LedgerAccount.CUSTOMER_KINDS:
-                raise ValueError(f"{kind} is not a customer account kind")
-            account, _ = LedgerAccount.objects.get_or_create(user_id=user_id, asset=asset, kind=kind)
+            if (kind in LedgerAccount.CUSTOMER_KINDS) != (user_id is not None):
+                raise ValueError(f"{kind} does not go with user {user_id}")
+            account, _ = LedgerAccount.objects.get_or_create(user_id=user_id, asset=asset, kind=kind, shard=shard)
         account.asset = asset
         found.append(account)
     return found
 
 
-def _customer_accounts_sql(count: int) -> str:
-    table = LedgerAccount._meta.db_table
-    pairs = " OR ".join(["(user_id = %s AND kind = %s)"] * count)
-    return f"SELECT * FROM {table} WHERE asset_id = %s AND user_id IS NOT NULL AND ({pairs})"  # noqa: S608
+def revenue_shard(spread_key: str) -> int:
+    return zlib.crc32(spread_key.encode()) % REVENUE_SHARDS
 
 
 # The posting's statements, written once: building them with the ORM on every call cost more CPU than the
