@@ -18,6 +18,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from ccpro.db import insert_instances
+
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
 from .models import Delivery, DeliveryAttempt, Notification
@@ -184,9 +186,9 @@ def notification_create_batch(*, items) -> list[Notification]:
                         subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
                     )
                 )
-    Notification.objects.bulk_create(notifications)
+    insert_instances(notifications)
     if deliveries:
-        Delivery.objects.bulk_create(deliveries)
+        insert_instances(deliveries, returning=True)
         from .tasks import deliveries_send_task
 
         delivery_ids = [delivery.pk for delivery in deliveries]

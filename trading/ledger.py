@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ccpro import errors
+from ccpro.db import ModelColumns
 
 from .ledger_models import REVENUE_SHARDS, LedgerAccount, LedgerEntry, LedgerTransaction
 from .models import Asset
@@ -63,11 +64,16 @@ def _validate_legs(legs) -> dict[int, Decimal]:
     return {pk: delta for pk, delta in per_account.items() if delta != 0}
 
 
+_ACCOUNT_COLUMNS = ModelColumns(LedgerAccount, "a")
+
+
 def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
     """The accounts `wanted` [(user_id, kind, shard)] of one asset (user_id None: a system account), in that
-    order, found in one query; a missing one is created as customer_account/system_account would. For a
-    posting's legs without a get_or_create per leg."""
+    order, found in one fixed statement; a missing one is created as customer_account/system_account would.
+    For a posting's legs without a get_or_create per leg."""
     wanted = [(user_id, kind, shard if user_id is None else 0) for user_id, kind, shard in wanted]
+    connection = transaction.get_connection()
+    user_field = LedgerAccount._meta.get_field("user")
     clauses, params = [], [asset.pk]
     for user_id, kind, shard in wanted:
         if user_id is None:
@@ -75,9 +81,16 @@ def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
             params += [kind, shard]
         else:
             clauses.append("(user_id = %s AND kind = %s)")
-            params += [user_id, kind]
-    sql = f"SELECT * FROM {LedgerAccount._meta.db_table} WHERE asset_id = %s AND ({' OR '.join(clauses)})"  # noqa: S608
-    rows = {(a.user_id, a.kind, a.shard if a.user_id is None else 0): a for a in LedgerAccount.objects.raw(sql, params)}
+            params += [user_field.get_db_prep_value(user_id, connection), kind]
+    columns = _ACCOUNT_COLUMNS
+    sql = (
+        f"SELECT {columns.select_list(connection)} FROM {columns.table(connection)}"  # noqa: S608
+        f" WHERE asset_id = %s AND ({' OR '.join(clauses)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        accounts = [columns.instance(connection, row) for row in cursor.fetchall()]
+    rows = {(a.user_id, a.kind, a.shard if a.user_id is None else 0): a for a in accounts}
     found = []
     for user_id, kind, shard in wanted:
         account = rows.get((user_id, kind, shard))

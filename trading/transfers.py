@@ -23,7 +23,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns
+from ccpro.db import ModelColumns, insert_instances
 from platforms.models import DEFAULT_PLATFORM_CODE
 from platforms.selectors import ien_listening_user_ids, platform_links_for_user
 
@@ -185,8 +185,12 @@ def transfer_transition(*, transfer: Transfer, to: str, actor=None, reason: str 
     if to not in Transfer.TRANSITIONS[transfer.status]:
         raise TransferTransitionRefused()
     now = now or timezone.now()
-    TransferStatusChange.objects.create(
-        transfer=transfer, from_status=transfer.status, to_status=to, actor=actor, reason=reason, created_at=now
+    insert_instances(
+        [
+            TransferStatusChange(
+                transfer=transfer, from_status=transfer.status, to_status=to, actor=actor, reason=reason, created_at=now
+            )
+        ]
     )
     transfer.status = to
     transfer.closed_at = now
@@ -455,14 +459,9 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
     out_order, in_order = _orders_of(transfer, now=now)
     transfer.from_order_id, transfer.from_order_public_id = out_order.pk, out_order.public_id
     transfer.to_order_id, transfer.to_order_public_id = in_order.pk, in_order.public_id
-    Transfer.objects.filter(pk=transfer.pk).update(
-        status=transfer.status,
-        closed_at=transfer.closed_at,
-        wallet=chosen,
-        from_order_id=out_order.pk,
-        from_order_public_id=out_order.public_id,
-        to_order_id=in_order.pk,
-        to_order_public_id=in_order.public_id,
+    _update_columns(
+        transfer,
+        ("status", "closed_at", "wallet", "from_order_id", "from_order_public_id", "to_order_id", "to_order_public_id"),
     )
     transfer_events_emit(transfer=transfer, event="completed")
     # The ledger last, so the accounts stay locked only from here to the commit. This one transaction is the
@@ -475,6 +474,26 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
         memo=f"transfer {transfer.public_id} completed",
     )
     return _Outcome(transfer)
+
+
+_update_sql: dict[tuple, str] = {}
+
+
+def _update_columns(transfer: Transfer, names: tuple[str, ...]) -> None:
+    """`transfer.save(update_fields=names)` as one fixed statement (the row is locked by the caller)."""
+    connection = connections[router.db_for_write(Transfer)]
+    fields = [Transfer._meta.get_field(name) for name in names]
+    key = (connection.vendor, names)
+    sql = _update_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        sql = f"UPDATE {quote(Transfer._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+        _update_sql[key] = sql
+    pk_field = Transfer._meta.pk
+    params = [field.get_db_prep_save(getattr(transfer, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk_field.get_db_prep_value(transfer.pk, connection)])
 
 
 def _orders_of(transfer: Transfer, *, now) -> tuple[Order, Order]:
@@ -503,19 +522,21 @@ def _orders_of(transfer: Transfer, *, now) -> tuple[Order, Order]:
         id=uuid.uuid4(), public_id=public_id_new(), user=transfer.from_user, operation=TRANSFER_OUT, **common
     )
     in_order = Order(id=uuid.uuid4(), public_id=public_id_new(), user=transfer.to_user, operation=TRANSFER_IN, **common)
-    Order.objects.bulk_create([out_order, in_order])
+    insert_instances([out_order, in_order])
     reason = f"transfer {transfer.public_id} completed"
-    OrderStatusChange.objects.bulk_create(
-        OrderStatusChange(
-            order=order,
-            from_status="",
-            to_status=Order.Status.APPROVED,
-            actor=OrderStatusChange.Actor.USER,
-            actor_user=transfer.from_user,
-            reason=reason,
-            created_at=now,
-        )
-        for order in (out_order, in_order)
+    insert_instances(
+        [
+            OrderStatusChange(
+                order=order,
+                from_status="",
+                to_status=Order.Status.APPROVED,
+                actor=OrderStatusChange.Actor.USER,
+                actor_user=transfer.from_user,
+                reason=reason,
+                created_at=now,
+            )
+            for order in (out_order, in_order)
+        ]
     )
     return out_order, in_order
 
