@@ -133,3 +133,29 @@ def test_refused_or_expired_transfers_have_no_orders(user, user_api, other_user,
     refused = confirm(user_api, user, created["id"], {"action": "refuse"})
     assert refused.status_code == 200 and refused.json()["data"]["fromOrder"] == {"id": None, "publicId": None}
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_decide_a_transfers_order_in_the_admin(user, user_api, other_user, eth, client):
+    from django.urls import reverse
+
+    from ..conftest import staff_login
+    from ..factories import UserFactory
+    from .conftest import balances
+
+    done = completed_transfer(user, user_api, other_user, eth)
+    staff_login(client, UserFactory(is_staff=True, is_superuser=True))
+    orders = reverse("admin:trading_order_changelist")
+    listed = client.get(orders, {"operation__exact": "transfer_in"})
+    assert listed.status_code == 200 and done["toOrder"]["publicId"].encode() in listed.content
+    before = balances(other_user, eth)
+    for action in ("reject_selected", "approve_selected"):
+        response = client.post(
+            orders,
+            {"action": action, "_selected_action": [done["toOrder"]["id"]], "apply": "1", "reason": "try"},
+            follow=True,
+        )
+        assert b"decided by its transfer only" in response.content
+    assert Order.objects.get(pk=done["toOrder"]["id"]).status == "APPROVED"
+    assert balances(other_user, eth) == before
+    assert ledger_clean()
