@@ -159,3 +159,27 @@ def test_staff_cannot_decide_a_transfers_order_in_the_admin(user, user_api, othe
     assert Order.objects.get(pk=done["toOrder"]["id"]).status == "APPROVED"
     assert balances(other_user, eth) == before
     assert ledger_clean()
+
+
+@pytest.mark.django_db
+def test_transfers_completed_before_the_orders_existed_get_them_by_migration(user, user_api, other_user, eth):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    done = completed_transfer(user, user_api, other_user, eth)
+    # As before migration 0011: the transfer names its orders, no order exists.
+    OrderStatusChange.objects.filter(order__transfer_id=done["id"]).delete()
+    Order.objects.filter(transfer_id=done["id"]).delete()
+    assert user_api.get(f"/api/v1/user/{user.pk}/order/{done['fromOrder']['id']}").status_code == 404
+
+    backfill = import_module("trading.migrations.0012_transfer_orders_backfill").transfer_orders_backfill
+    backfill(apps, None)
+    backfill(apps, None)  # a second run finds nothing to do
+
+    out_order = user_api.get(f"/api/v1/user/{user.pk}/order/{done['fromOrder']['id']}").json()["data"]
+    assert (out_order["publicId"], out_order["typeOperationName"]) == (done["fromOrder"]["publicId"], "transfer_out")
+    assert out_order["transfer"] == {"id": done["id"], "publicId": done["publicId"]}
+    assert Order.objects.filter(transfer_id=done["id"]).count() == 2
+    assert OrderStatusChange.objects.filter(order__transfer_id=done["id"]).count() == 2
+    assert ledger_clean()
