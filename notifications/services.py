@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ccpro import errors
+from ccpro.db import insert_instances
 
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
@@ -150,6 +151,52 @@ def notification_create(*, user, event: str, context: dict | None = None, meta: 
         )
         _enqueue(delivery)
     return notification
+
+
+def notification_create_batch(*, items) -> list[Notification]:
+    """Several notifications at once, each as `notification_create` would make it: `items` is
+    [(user, event, context, meta)]. One INSERT for the inbox rows, one for their deliveries, and after commit one
+    task message that hands each delivery to `delivery_send_task` (a transfer's completion tells both parties:
+    one broker round trip on the request instead of one per delivery)."""
+    notifications, deliveries = [], []
+    for user, event, context, meta in items:
+        spec = notification_events.EVENTS[event]
+        meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
+        language = _language(user.language)
+        title, message = notification_events.wording(spec, language, {**meta, **(context or {})})
+        notification = Notification(
+            user=user,
+            title=title[:191],
+            message=message,
+            category=spec.category,
+            code=event,
+            meta=meta,
+            language=language,
+        )
+        notifications.append(notification)
+        for channel in spec.channels:
+            recipient = _recipient(user, channel)
+            if recipient:
+                deliveries.append(
+                    Delivery(
+                        notification=notification,
+                        user=user,
+                        channel=channel,
+                        recipient=recipient,
+                        template=event,
+                        language=language,
+                        subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
+                    )
+                )
+    insert_instances(notifications)
+    if deliveries:
+        insert_instances(deliveries, returning=True)
+        from .tasks import deliveries_send_task
+
+        delivery_ids = [delivery.pk for delivery in deliveries]
+        # robust, as _enqueue: the stale-delivery sweep picks them up if the broker is down at commit time.
+        transaction.on_commit(lambda: deliveries_send_task.delay(delivery_ids=delivery_ids), robust=True)
+    return notifications
 
 
 @transaction.atomic

@@ -1,9 +1,12 @@
+import logging
 import smtplib
 
 from celery import shared_task
 
 from . import services
 from .exceptions import DeliveryError
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -16,6 +19,16 @@ from .exceptions import DeliveryError
 def delivery_send_task(*, delivery_id: int, content: dict | None = None) -> None:
     """Send one delivery (idempotent: a retried or duplicated task never sends twice)."""
     services.delivery_send(delivery_id=delivery_id, content=content)
+
+
+@shared_task
+def deliveries_send_task(*, delivery_ids: list[int]) -> None:
+    """Fan several deliveries out to one `delivery_send_task` each (their own retries), from one message."""
+    for delivery_id in delivery_ids:
+        try:
+            delivery_send_task.delay(delivery_id=delivery_id)
+        except Exception:  # one delivery's broker or eager failure must not keep the next one from being sent
+            log.exception("delivery %s could not be queued; the stale-delivery sweep will send it", delivery_id)
 
 
 @shared_task

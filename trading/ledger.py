@@ -5,10 +5,11 @@ import zlib
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.utils import timezone
 
 from ccpro import errors
+from ccpro.db import ModelColumns
 
 from .ledger_models import REVENUE_SHARDS, LedgerAccount, LedgerEntry, LedgerTransaction
 from .models import Asset
@@ -42,7 +43,7 @@ def system_account(*, asset: Asset, kind: str, shard: int = 0) -> LedgerAccount:
 
 def revenue_account(*, asset: Asset, spread_key: str) -> LedgerAccount:
     """One of the asset's revenue shards, chosen by a stable hash so concurrent postings rarely share a row."""
-    return system_account(asset=asset, kind=Kind.REVENUE, shard=zlib.crc32(spread_key.encode()) % REVENUE_SHARDS)
+    return system_account(asset=asset, kind=Kind.REVENUE, shard=revenue_shard(spread_key))
 
 
 def _validate_legs(legs) -> dict[int, Decimal]:
@@ -63,40 +64,120 @@ def _validate_legs(legs) -> dict[int, Decimal]:
     return {pk: delta for pk, delta in per_account.items() if delta != 0}
 
 
-@transaction.atomic
+_ACCOUNT_COLUMNS = ModelColumns(LedgerAccount, "a")
+
+
+def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
+    """The accounts `wanted` [(user_id, kind, shard)] of one asset (user_id None: a system account), in that
+    order, found in one fixed statement; a missing one is created as customer_account/system_account would.
+    For a posting's legs without a get_or_create per leg."""
+    wanted = [(user_id, kind, shard if user_id is None else 0) for user_id, kind, shard in wanted]
+    connection = transaction.get_connection()
+    user_field = LedgerAccount._meta.get_field("user")
+    clauses, params = [], [asset.pk]
+    for user_id, kind, shard in wanted:
+        if user_id is None:
+            clauses.append("(user_id IS NULL AND kind = %s AND shard = %s)")
+            params += [kind, shard]
+        else:
+            clauses.append("(user_id = %s AND kind = %s)")
+            params += [user_field.get_db_prep_value(user_id, connection), kind]
+    columns = _ACCOUNT_COLUMNS
+    sql = (
+        f"SELECT {columns.select_list(connection)} FROM {columns.table(connection)}"  # noqa: S608
+        f" WHERE asset_id = %s AND ({' OR '.join(clauses)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        accounts = [columns.instance(connection, row) for row in cursor.fetchall()]
+    rows = {(a.user_id, a.kind, a.shard if a.user_id is None else 0): a for a in accounts}
+    found = []
+    for user_id, kind, shard in wanted:
+        account = rows.get((user_id, kind, shard))
+        if account is None:
+            if (kind in LedgerAccount.CUSTOMER_KINDS) != (user_id is not None):
+                raise ValueError(f"{kind} does not go with user {user_id}")
+            account, _ = LedgerAccount.objects.get_or_create(user_id=user_id, asset=asset, kind=kind, shard=shard)
+        account.asset = asset
+        found.append(account)
+    return found
+
+
+def revenue_shard(spread_key: str) -> int:
+    return zlib.crc32(spread_key.encode()) % REVENUE_SHARDS
+
+
+# The posting's statements, written once: building them with the ORM on every call cost more CPU than the
+# database spends running them (docs/performance.md, "Session 2 — transfers"). Portable SQL (PostgreSQL and the
+# SQLite fallback); values go through the fields' own conversions.
+_ACCOUNT = LedgerAccount._meta.db_table
+_TRANSACTION = LedgerTransaction._meta.db_table
+_ENTRY = LedgerEntry._meta.db_table
+_AMOUNT_FIELD = LedgerEntry._meta.get_field("amount")
+_CREATED_FIELD = LedgerTransaction._meta.get_field("created_at")
+_BALANCE_FIELD = LedgerAccount._meta.get_field("balance")
+
+
+def _lock_sql(connection, count: int) -> str:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    marks = ", ".join(["%s"] * count)
+    return f"SELECT id, kind, balance FROM {_ACCOUNT} WHERE id IN ({marks}) ORDER BY id{lock}"  # noqa: S608
+
+
 def ledger_post(*, idempotency_key: str, kind: str, legs, reference: str = "", memo: str = "") -> LedgerTransaction:
     """Write one balanced movement: `legs` is a list of (LedgerAccount, signed Decimal amount).
 
     Posting an existing idempotency key again returns the transaction already written and changes nothing.
     Accounts are locked in primary-key order (no deadlocks between postings touching the same accounts);
-    a customer account that would go negative raises InsufficientFunds (and the database refuses it anyway).
-    """
-    existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    a customer account that would go negative raises InsufficientFunds before anything is written (and the
+    database refuses it anyway).
+
+    Four statements whatever the number of legs: lock the accounts, insert the transaction (ON CONFLICT DO
+    NOTHING on its idempotency key: a concurrent twin waits for the first and then finds its row), insert the
+    entries, update the balances. No savepoint: a refusal is raised after the block, which wrote nothing."""
     deltas = _validate_legs(legs)
-    locked = {
-        account.pk: account
-        for account in LedgerAccount.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")
-    }
-    for pk, delta in deltas.items():
-        account = locked[pk]
-        if account.kind in LedgerAccount.CUSTOMER_KINDS and account.balance + delta < 0:
-            raise InsufficientFunds()
-    try:
-        with transaction.atomic():
-            posted = LedgerTransaction.objects.create(
-                idempotency_key=idempotency_key, kind=kind, reference=reference, memo=memo
+    assets = {account.pk: account.asset_id for account, _ in legs}
+    order = sorted(deltas)
+    connection = transaction.get_connection()
+    now = timezone.now()
+    refused = False
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if order:
+            cursor.execute(_lock_sql(connection, len(order)), order)
+            for pk, account_kind, balance in cursor.fetchall():
+                balance = _BALANCE_FIELD.to_python(balance)
+                if account_kind in LedgerAccount.CUSTOMER_KINDS and balance + deltas[pk] < 0:
+                    refused = True
+        if refused:
+            existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        else:
+            created = _CREATED_FIELD.get_db_prep_save(now, connection)
+            cursor.execute(
+                f"INSERT INTO {_TRANSACTION} (idempotency_key, kind, reference, memo, created_at)"  # noqa: S608
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                [idempotency_key, kind, reference, memo, created],
             )
-    except IntegrityError:
-        # The same movement was committed concurrently while we waited for the locks.
-        return LedgerTransaction.objects.get(idempotency_key=idempotency_key)
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(transaction=posted, account_id=pk, asset_id=locked[pk].asset_id, amount=delta)
-            for pk, delta in sorted(deltas.items())
-        ]
-    )
-    for pk, delta in sorted(deltas.items()):
-        LedgerAccount.objects.filter(pk=pk).update(balance=F("balance") + delta)
+            row = cursor.fetchone()
+            if row is None:  # posted before (or concurrently, committed while we waited): nothing more to do
+                return LedgerTransaction.objects.get(idempotency_key=idempotency_key)
+            posted = LedgerTransaction(
+                id=row[0], idempotency_key=idempotency_key, kind=kind, reference=reference, memo=memo, created_at=now
+            )
+            if order:
+                amounts = {pk: _AMOUNT_FIELD.get_db_prep_save(deltas[pk], connection) for pk in order}
+                cursor.execute(
+                    f"INSERT INTO {_ENTRY} (transaction_id, account_id, asset_id, amount, created_at) VALUES "  # noqa: S608
+                    + ", ".join(["(%s, %s, %s, %s, %s)"] * len(order)),
+                    [value for pk in order for value in (posted.pk, pk, assets[pk], amounts[pk], created)],
+                )
+                cases = " ".join(["WHEN %s THEN %s"] * len(order))
+                marks = ", ".join(["%s"] * len(order))
+                cursor.execute(
+                    f"UPDATE {_ACCOUNT} SET balance = balance + CASE id {cases} END WHERE id IN ({marks})",  # noqa: S608
+                    [*(value for pk in order for value in (pk, amounts[pk])), *order],
+                )
+    if refused:
+        raise InsufficientFunds()
     return posted

@@ -92,7 +92,7 @@ def order_body(order: Order, *, detail: bool = False, linked: bool = True) -> di
             "amount": amount(order.commission_amount, order.from_asset),
         },
         "quote": ref(order.quote),
-        "transfer": {"id": None, "publicId": None},
+        "transfer": ref(order.transfer),
         "externalPlatform": platform_body(order.platform),
     }
     if detail:

@@ -41,6 +41,17 @@ OPERATION_DIRECTION = {
 }
 
 
+# A completed transfer's two orders (trading/transfers.py): the payer's transfer-out and the payee's transfer-in.
+# Not reference operations (no quote, price or KYC period amount uses them): the reference names only external
+# movements and trades; docs/decisions.md, "Transfers and idempotency", says why these names.
+TRANSFER_OUT = "transfer_out"
+TRANSFER_IN = "transfer_in"
+TRANSFER_OPERATIONS = (TRANSFER_OUT, TRANSFER_IN)
+ORDER_OPERATION_CHOICES = [*Operation.choices, (TRANSFER_OUT, "transfer out"), (TRANSFER_IN, "transfer in")]
+OPERATION_DIRECTION[TRANSFER_OUT] = Direction.OUT
+OPERATION_DIRECTION[TRANSFER_IN] = Direction.IN
+
+
 class PaymentType(models.TextChoices):
     BANK = "bank"
     CARD = "card"
@@ -127,7 +138,7 @@ class Order(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=18, choices=Status.choices, default=Status.PAYMENT_WAITING)
     type = models.CharField(max_length=5, help_text="coin or token: the kind of the ordered asset.")
-    operation = models.CharField(max_length=16, choices=Operation.choices)
+    operation = models.CharField(max_length=16, choices=ORDER_OPERATION_CHOICES)
     asset = models.ForeignKey("trading.Asset", on_delete=models.PROTECT, related_name="+")
     from_asset = models.ForeignKey("trading.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     from_amount = models.DecimalField(**AMOUNT, default=0)
@@ -155,6 +166,11 @@ class Order(models.Model):
     )
     platform = models.ForeignKey(
         "platforms.Platform", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set on a transfer's orders only (born APPROVED, never decided, no ledger posting of their own: the
+    # transfer's one ledger transaction is the movement).
+    transfer = models.ForeignKey(
+        "trading.Transfer", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
     kyc_level_required = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

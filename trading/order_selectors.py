@@ -16,7 +16,7 @@ from .order_models import Order, Quote
 from .rate_providers import REFERENCE_FIAT
 from .selectors import rate_summary, rates_current
 
-ORDER_RELATED = ("from_asset", "to_asset", "asset", "quote", "parent_order", "platform", "proof", "wallet")
+ORDER_RELATED = ("from_asset", "to_asset", "asset", "quote", "parent_order", "platform", "proof", "wallet", "transfer")
 QUOTE_RELATED = ("from_asset", "to_asset", "asset", "platform", "user", "wallet", "order")
 
 
@@ -259,6 +259,7 @@ def order_period_amounts(*, user, since, fiat: str) -> dict[str, Decimal]:
     side = Case(When(operation__in=BUY_SIDE, then=Value("buy")), default=Value("sell"))
     rows = (
         Order.objects.filter(user=user, status=Order.Status.APPROVED, created_at__gte=since, parent_order__isnull=True)
+        .filter(operation__in=OPERATIONS)  # a transfer's orders are neither buys nor sells
         .annotate(valued_symbol=valued_symbol, side=side)
         .values_list("side", "valued_symbol")
         .annotate(total=Sum(valued_amount))

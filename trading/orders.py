@@ -191,6 +191,8 @@ def order_transition(
         .get(pk=order_id)
     )
     from_status = order.status
+    if order.transfer_id is not None:
+        raise OrderTransitionNotAllowed("A transfer's order is decided by its transfer only.")
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
         raise OrderTransitionNotAllowed(f"An order cannot move from {from_status} to {to_status}.")
 

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 
-from ccpro.api.fields import DecimalStringField, UnixTimestampField
+from ccpro.api.fields import DecimalStringField, UnixTimestampField, decimal_string
 from ccpro.api.idempotency import idempotent
 from ccpro.api.pagination import paginate
 from ccpro.api.responses import data_response
@@ -90,6 +90,47 @@ class PlatformTransferOutput(TransferOutput):
 
     def get_confirmUrl(self, transfer) -> str | None:
         return None  # confirmed through the API (POST user/{user}/transfer/{transfer}); no portal page
+
+
+def _ref(order_id, public_id) -> dict:
+    return {"id": str(order_id) if order_id else None, "publicId": public_id or None}
+
+
+def _party(user) -> dict:
+    return {"id": str(user.pk), "email": user.email}
+
+
+def transfer_body(transfer: Transfer, *, platform_shape: bool = False) -> dict:
+    """TransferOutput's body (PlatformTransferOutput's with `platform_shape`) as plain data: what the
+    serializers document, without building DRF fields per response (a confirmation's hot path)."""
+    platform = transfer.platform if transfer.platform_id else None
+    body = {
+        "id": str(transfer.pk),
+        "publicId": transfer.public_id,
+        "status": transfer.status,
+        "amount": decimal_string(transfer.amount),
+        "total": decimal_string(transfer.total),
+        "commission": {
+            "value": decimal_string(transfer.commission),
+            "percent": format(transfer.commission_percent.normalize(), "f"),
+        },
+        "byUser": _party(transfer.by_user),
+        "fromUser": _party(transfer.from_user),
+        "toUser": _party(transfer.to_user),
+        "fromOrder": _ref(transfer.from_order_id, transfer.from_order_public_id),
+        "toOrder": _ref(transfer.to_order_id, transfer.to_order_public_id),
+        "externalPlatform": {
+            "code": platform.code if platform else None,
+            "name": platform.name if platform else None,
+            "url": platform.base_url if platform else None,
+        },
+        "lifeSeconds": transfer.life_seconds,
+        "lifeUntilAt": int(transfer.life_until_at.timestamp()),
+        "createdAt": int(transfer.created_at.timestamp()),
+    }
+    if platform_shape:
+        body.update({"type": transfer.asset.kind, "symbol": transfer.asset.symbol, "confirmUrl": None})
+    return body
 
 
 TransferBody = data_envelope(TransferOutput)
@@ -258,7 +299,7 @@ class TransferDetailApi(ApiView):
             result = transfers.transfer_confirm(
                 user=user, transfer_id=transfer_id, wallet=data.validated_data.get("wallet")
             )
-        return data_response(TransferOutput(result).data)
+        return data_response(transfer_body(result))
 
 
 class PlatformTransferListApi(PlatformApiView):

@@ -39,6 +39,8 @@ def test_platform_lists_its_users_transfers_with_asset_and_gets_ien_events(eth):
     events = list(IenEvent.objects.filter(platform=platform).order_by("id").values_list("type", "stream"))
     assert events == [("transfer.created", f"transfer:{ours.pk}"), ("transfer.completed", f"transfer:{ours.pk}")]
     assert IenEvent.objects.filter(platform=platform).last().payload["symbol"] == "ETH"
+    # The event's body (plain data, trading.transfer_apis.transfer_body) is the platform list's serializer shape.
+    assert IenEvent.objects.filter(platform=platform).last().payload == rows[0]
 
 
 @pytest.mark.django_db
