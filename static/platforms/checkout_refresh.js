@@ -8,14 +8,13 @@
   var seconds = parseInt(marker.getAttribute("data-refresh-seconds"), 10);
   var target = marker.getAttribute("data-refresh-url") || window.location.pathname;
   if (!(seconds > 0)) return;
-  var touched = false;
+  // The pause is kept on the element (not in a variable): it is the page's state, visible to tests and tools.
   function touch() {
-    touched = true;
     marker.setAttribute("data-refresh-paused", "true");
   }
   document.addEventListener("input", touch, true);
   document.addEventListener("change", touch, true);
   window.setTimeout(function () {
-    if (!touched) window.location.replace(target);
+    if (!marker.hasAttribute("data-refresh-paused")) window.location.replace(target);
   }, seconds * 1000);
 })();
