@@ -72,6 +72,7 @@ MAX_ATTEMPTS = 10
 IDENTITY_CODE_TTL = 3600
 IDENTITY_CODE_MAX_TRIES = 5
 IDENTITY_CODE_RESEND_SECONDS = 60
+IDENTITY_CODES_PER_HOUR = 5  # per checkout: with 5 tries each, at most 25 guesses of a 6-digit code an hour
 EXPIRY_BATCH = 1000
 
 
@@ -514,8 +515,9 @@ def checkout_code_send(*, checkout_id, again: bool = False) -> None:
     """Mail the code that proves, in one browser session, that its user owns the checkout's email (the entry
     link alone does not: docs/decisions.md, Checkout). A new account not verified yet proves it with its email
     verification code instead (sent again by `user_email_reverify`, rate limited there). Opening the page does
-    not replace a code still valid; "Send the code again" (`again`) does, at most once a minute, so whoever
-    holds the link cannot flood the user's mailbox."""
+    not replace a code still valid; "Send the code again" (`again`) does, at most once a minute, and no more than
+    IDENTITY_CODES_PER_HOUR codes leave an hour (429 then), so whoever holds the link can neither flood the
+    user's mailbox nor guess the code by asking for new ones."""
     from accounts.services import user_email_reverify
 
     with transaction.atomic():
@@ -529,6 +531,12 @@ def checkout_code_send(*, checkout_id, again: bool = False) -> None:
             if not cache.add(f"{_code_key(checkout)}:sent", True, IDENTITY_CODE_RESEND_SECONDS):
                 return
         elif cache.get(_code_key(checkout)) is not None:
+            return
+        counter = f"{_code_key(checkout)}:count"
+        cache.add(counter, 0, 3600)
+        if cache.incr(counter) > IDENTITY_CODES_PER_HOUR:
+            if again:
+                raise errors.RateLimited()
             return
         _identity_code_send(checkout)
 

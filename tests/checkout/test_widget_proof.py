@@ -105,6 +105,24 @@ def test_the_entry_link_in_another_browser_needs_the_mailed_code_before_the_paym
     assert browser_a.post(f"{base}/pay").status_code == 302
 
 
+def test_codes_for_another_browser_are_limited_per_hour(shop, monkeypatch):
+    """Whoever holds the link can neither flood the buyer's mailbox nor guess by asking for ever new codes."""
+    monkeypatch.setattr("platforms.checkout.IDENTITY_CODE_RESEND_SECONDS", 0)  # no minute between two asks
+    platform, pem = shop
+    user, checkout, url, _browser_a = at_payment(platform, pem, linked=True)
+    browser_b = Client()
+    mails = len(mail.outbox)
+    enter(browser_b, url)
+    base = f"/checkout/{checkout.public_id}"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for _ask in range(4):
+            assert browser_b.post(f"{base}/details/code").status_code == 302
+        refused = browser_b.post(f"{base}/details/code")
+    assert refused.status_code == 429 and b"Too many attempts." in refused.content
+    assert b"proof-form" in refused.content and IBAN_DE.encode() not in refused.content
+    assert len(mail.outbox) == mails + 5
+
+
 def test_before_the_code_the_account_details_show_only_what_the_platform_sent(shop):
     """An existing user named by email: their own name and birth date are not shown to the link's holder."""
     platform, pem = shop
