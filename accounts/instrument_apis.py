@@ -176,7 +176,9 @@ def validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-def _card_fields(data: dict) -> dict:
+def card_fields(data: dict) -> dict:
+    """The keyword arguments of `card_create`/`card_update` from a card's validated input (the API's serializer,
+    or the portal's and the checkout widget's CardCreateForm, which validate with it)."""
     month, year = data["expirationDate"]
     return {
         "alias": data["alias"],
@@ -187,6 +189,9 @@ def _card_fields(data: dict) -> dict:
         "image_front": data["cardImage1"],
         "image_holding": data["cardImage2"],
     }
+
+
+_card_fields = card_fields  # the name accounts/instrument_views.py imports
 
 
 STATUS_PARAMETER = OpenApiParameter(
@@ -252,7 +257,7 @@ class CardListCreateApi(ApiView):
     )
     def post(self, request, user):
         data = validated(CardInput, request.data)
-        card = services.card_create(user=user, **_card_fields(data))
+        card = services.card_create(user=user, **card_fields(data))
         return data_response(CardOutput(card).data, status=status.HTTP_201_CREATED)
 
 
@@ -270,7 +275,7 @@ class CardDetailApi(ApiView):
         card_id = parse_uuid(card)
         selectors.card_get(user=user, card_id=card_id)  # 404 before validating the body
         data = validated(CardInput, request.data)
-        updated = services.card_update(user=user, card_id=card_id, **_card_fields(data))
+        updated = services.card_update(user=user, card_id=card_id, **card_fields(data))
         return data_response(CardOutput(updated).data)
 
     @extend_schema(responses={200: MessageBody, **DETAIL_ERRORS})

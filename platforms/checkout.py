@@ -71,6 +71,8 @@ SECOND_ORDER_TYPES = {"withdraw", "withdrawIco"}
 MAX_ATTEMPTS = 10
 IDENTITY_CODE_TTL = 3600
 IDENTITY_CODE_MAX_TRIES = 5
+IDENTITY_CODE_RESEND_SECONDS = 60
+IDENTITY_CODES_PER_HOUR = 5  # per checkout: with 5 tries each, at most 25 guesses of a 6-digit code an hour
 EXPIRY_BATCH = 1000
 
 
@@ -342,13 +344,29 @@ def _lock(checkout_id) -> Checkout:
     return Checkout.objects.select_for_update(of=("self",)).select_related("platform", "user").get(pk=checkout_id)
 
 
-def checkout_step_check(*, checkout: Checkout, step: str) -> None:
-    """Refuse a step's action unless the checkout is open, in time (the beat sweep marks it expired a little
-    later), and at that step. The actions check it again on the locked row."""
+def checkout_account_check(*, user) -> None:
+    """The API's rule (`ApiView.initial`): an inactive account acts on nothing — deactivated by staff, or closed
+    (closing deactivates it). A new account not verified yet is inactive until its emailed code, which the
+    account-details step takes, so it is not refused; an account whose closing is only scheduled (self-delete
+    pending) is still active, as in the API and the portal."""
+    if user.closed_at is not None or (not user.is_active and user.email_verified_at is not None):
+        raise errors.AccountInactive()
+
+
+def checkout_open_check(*, checkout: Checkout) -> None:
+    """Refuse any action on a checkout that is not open, not in time (the beat sweep marks it expired a little
+    later), or whose user's account is inactive."""
     if checkout.status == S.EXPIRED or (checkout.is_open and checkout.expired_at <= timezone.now()):
         raise CheckoutExpired()
     if checkout.status == S.FINISHED:
         raise CheckoutClosed()
+    checkout_account_check(user=checkout.user)
+
+
+def checkout_step_check(*, checkout: Checkout, step: str) -> None:
+    """Refuse a step's action unless the checkout is open (`checkout_open_check`) and at that step. The actions
+    check it again on the locked row."""
+    checkout_open_check(checkout=checkout)
     if checkout.step != step:
         raise CheckoutStepNotOpen()
 
@@ -359,7 +377,9 @@ def checkout_step_check(*, checkout: Checkout, step: str) -> None:
 def checkout_open(
     *, platform_code: str, token: str, language: str = "en", display: str = "light", url: str = "", ip=None
 ) -> Checkout:
-    """Create the checkout of the token's (platform, request_id), or resume it when it exists (same user)."""
+    """Create the checkout of the token's (platform, request_id), or resume it when it exists (same user).
+    `created_now` on the answer tells which: only the session that created a checkout for a user the platform
+    vouches for (`identity_confirmed` from the start) holds its proof without a code."""
     platform, request, payload = checkout_token_verify(platform_code=platform_code, token=token)
     try:
         return _checkout_open(
@@ -413,6 +433,7 @@ def _checkout_open(*, platform, request: CheckoutRequest, payload, language, dis
         if existing.language != language or existing.display != display:
             existing.language, existing.display = language, display
             existing.save(update_fields=["language", "display"])
+        existing.created_now = False
         return existing
     _assets_check(request)
     user, confirmed = _user_for(platform=platform, request=request, language=language, ip=ip)
@@ -446,6 +467,7 @@ def _checkout_open(*, platform, request: CheckoutRequest, payload, language, dis
     _announce(checkout)
     if not confirmed and user.is_active:
         _identity_code_send(checkout)
+    checkout.created_now = True
     return checkout
 
 
@@ -489,39 +511,71 @@ def _identity_code_check(checkout: Checkout, code: str) -> bool:
     return True
 
 
-@transaction.atomic
-def checkout_identity_code_resend(*, checkout_id) -> None:
+def checkout_code_send(*, checkout_id, again: bool = False) -> None:
+    """Mail the code that proves, in one browser session, that its user owns the checkout's email (the entry
+    link alone does not: docs/decisions.md, Checkout). A new account not verified yet proves it with its email
+    verification code instead (sent again by `user_email_reverify`, rate limited there). Opening the page does
+    not replace a code still valid; "Send the code again" (`again`) does, at most once a minute, and no more than
+    IDENTITY_CODES_PER_HOUR codes leave an hour (429 then), so whoever holds the link can neither flood the
+    user's mailbox nor guess the code by asking for new ones."""
     from accounts.services import user_email_reverify
-
-    checkout = _lock(checkout_id)
-    checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
-    if checkout.identity_confirmed:
-        return
-    if checkout.user.email_verified_at is None:
-        user_email_reverify(user_id=checkout.user.pk)  # a new verification code (rate limited there)
-    else:
-        _identity_code_send(checkout)
-
-
-def checkout_details_submit(
-    *, checkout_id, first_name: str, last_name: str, date_of_birth, code: str = "", ip=None
-) -> Checkout:
-    """Account details: the user confirms their name and birth date, and proves the email when needed (the
-    new account's verification code, or the checkout code mailed to an existing user). Then on to KYC/payment."""
-    from accounts.services import user_email_verify
 
     with transaction.atomic():
         checkout = _lock(checkout_id)
+        checkout_open_check(checkout=checkout)
+        if checkout.user.email_verified_at is None:
+            if again:
+                user_email_reverify(user_id=checkout.user.pk)
+            return
+        if again:
+            if not cache.add(f"{_code_key(checkout)}:sent", True, IDENTITY_CODE_RESEND_SECONDS):
+                return
+        elif cache.get(_code_key(checkout)) is not None:
+            return
+        counter = f"{_code_key(checkout)}:count"
+        cache.add(counter, 0, 3600)
+        if cache.incr(counter) > IDENTITY_CODES_PER_HOUR:
+            if again:
+                raise errors.RateLimited()
+            return
+        _identity_code_send(checkout)
+
+
+def _code_prove(checkout: Checkout, code: str, ip) -> None:
+    """The mailed code of the checkout's user: the new account's verification code, else the checkout code."""
+    from accounts.services import user_email_verify
+
+    if checkout.user.email_verified_at is None:
+        try:
+            user_email_verify(code=code, user_id=checkout.user.pk, ip=ip)  # counts attempts itself
+        except errors.InvalidInput as exc:
+            raise CheckoutCodeInvalid() from exc
+    elif not _identity_code_check(checkout, code):
+        raise CheckoutCodeInvalid()
+
+
+def checkout_code_prove(*, checkout_id, code: str, ip=None) -> Checkout:
+    """A browser session that resumed a checkout past its account details proves the email with the mailed code
+    before it is shown or does anything more; the caller then remembers the proof in that session."""
+    with transaction.atomic():
+        checkout = _lock(checkout_id)
+        checkout_open_check(checkout=checkout)
+    _code_prove(checkout, code, ip)
+    return checkout
+
+
+def checkout_details_submit(
+    *, checkout_id, first_name: str, last_name: str, date_of_birth, code: str = "", proven: bool = False, ip=None
+) -> Checkout:
+    """Account details: the user confirms their name and birth date, and proves the email with the mailed code
+    (the new account's verification code, or the checkout code) unless this browser session already holds the
+    proof (`proven`: it opened the checkout for a user the platform vouches for, or entered the code). Then on
+    to KYC/payment."""
+    with transaction.atomic():
+        checkout = _lock(checkout_id)
         checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)
-    user = checkout.user
-    if not checkout.identity_confirmed:
-        if user.email_verified_at is None:
-            try:
-                user_email_verify(code=code, user_id=user.pk, ip=ip)  # counts attempts itself
-            except errors.InvalidInput as exc:
-                raise CheckoutCodeInvalid() from exc
-        elif not _identity_code_check(checkout, code):
-            raise CheckoutCodeInvalid()
+    if not proven:
+        _code_prove(checkout, code, ip)
     with transaction.atomic():
         checkout = _lock(checkout_id)
         checkout_step_check(checkout=checkout, step=Step.ACCOUNT_DETAILS)

@@ -39,3 +39,9 @@ class CheckoutPaymentTypeOther(errors.StateConflict):
 class CheckoutCodeInvalid(errors.InvalidInput):
     def __init__(self):
         super().__init__(errors={"code": [gettext_noop("The selected Code is invalid.")]})
+
+
+class CheckoutProofNeeded(errors.ActionForbidden):
+    """This browser session resumed the checkout without proving the email yet (docs/decisions.md, Checkout)."""
+
+    default_message = gettext_noop("Enter the code we emailed you to continue in this browser.")

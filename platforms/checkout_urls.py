@@ -20,6 +20,7 @@ widget_urlpatterns = [
     path("checkout/<str:public_id>/", checkout_views.checkout_page, name="checkout-page"),
     path("checkout/<str:public_id>/details", checkout_views.checkout_details, name="checkout-details"),
     path("checkout/<str:public_id>/details/code", checkout_views.checkout_code_resend, name="checkout-code-resend"),
+    path("checkout/<str:public_id>/proof", checkout_views.checkout_proof, name="checkout-proof"),
     path("checkout/<str:public_id>/kyc/phone", checkout_views.checkout_phone, name="checkout-phone"),
     path(
         "checkout/<str:public_id>/kyc/phone/verify", checkout_views.checkout_phone_verify, name="checkout-phone-verify"

@@ -1,6 +1,7 @@
 """The checkout widget's pages (server-rendered). The entry URL opens the checkout and remembers it in the
 browser session; every later page and form acts only on checkouts this session opened, through the services in
-platforms/checkout.py."""
+platforms/checkout.py. The entry link is not a proof of who holds it: past the account details, a session shows
+and does nothing until it holds the proof of the email (PROVEN_SESSION_KEY; docs/decisions.md, Checkout)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ from ccpro.api.request import client_ip
 
 from . import checkout as services
 from . import checkout_selectors as selectors
+from .checkout_exceptions import CheckoutProofNeeded
 from .checkout_models import Checkout
 
 SESSION_KEY = "checkouts"
+PROVEN_SESSION_KEY = "checkouts_proven"  # the checkouts whose mailed code this session entered (or that it created
+# for a user the platform vouches for)
+SESSION_CHECKOUTS_KEPT = 20
 LANGUAGE_SESSION_KEY = "checkout_language"  # of the last checkout opened, for its "not open here" page
 LANGUAGES = ("en", "ro", "de")
 DISPLAYS = ("light", "dark")
@@ -110,14 +115,37 @@ def checkout_entry(request):
         )
     except errors.DomainError as error:
         return _error_page(request, error, language=language, display=display)
-    opened = [pid for pid in request.session.get(SESSION_KEY, []) if pid != checkout.public_id][-19:]
-    request.session[SESSION_KEY] = [*opened, checkout.public_id]
+    _remember(request, SESSION_KEY, checkout)
     request.session[LANGUAGE_SESSION_KEY] = checkout.language
+    if checkout.created_now and checkout.identity_confirmed:
+        _remember(request, PROVEN_SESSION_KEY, checkout)  # the platform's linked user, in the browser it sent
+    elif not _proven(request, checkout):
+        try:  # a code for this browser, unless one is still valid; the page says what is wrong otherwise
+            services.checkout_code_send(checkout_id=checkout.pk)
+        except errors.DomainError:
+            pass
     target = reverse("checkout-page", args=[checkout.public_id])
     # landing=false skips the landing page (a partner that already explained the purchase).
     if request.GET.get("landing", "true") != "false" and checkout.step == Checkout.Step.ACCOUNT_DETAILS:
         target += "?landing=1"
     return HttpResponseRedirect(target)
+
+
+def _remember(request, key: str, checkout: Checkout) -> None:
+    kept = [pid for pid in request.session.get(key, []) if pid != checkout.public_id][-(SESSION_CHECKOUTS_KEPT - 1) :]
+    request.session[key] = [*kept, checkout.public_id]
+
+
+def _proven(request, checkout: Checkout) -> bool:
+    """This session proved the email of the checkout's user (the code), or created it for a vouched user."""
+    return checkout.public_id in request.session.get(PROVEN_SESSION_KEY, [])
+
+
+def _proof_check(request, checkout: Checkout) -> None:
+    """Past the account details (where the code is part of the form), nothing is shown or done for a session
+    that has not proved the email: the entry link may be in other hands than the buyer's."""
+    if checkout.step != Checkout.Step.ACCOUNT_DETAILS and not _proven(request, checkout):
+        raise CheckoutProofNeeded()
 
 
 def _checkout(request, public_id: str) -> Checkout | None:
@@ -141,6 +169,12 @@ def _render_step(
         **(extra or {}),
     }
     expired = checkout.status == Checkout.Status.EXPIRED or (checkout.is_open and checkout.expired_at <= _now())
+    proven = _proven(request, checkout)
+    if checkout.is_open and not expired:
+        try:
+            services.checkout_account_check(user=checkout.user)
+        except errors.DomainError as problem:  # nothing of an inactive account is shown
+            return _error_page(request, problem, language=checkout.language, display=checkout.display)
     if expired:
         template = "expired.html"
     elif checkout.step == Checkout.Step.THANK_YOU:
@@ -150,7 +184,11 @@ def _render_step(
         context["value"] = services.checkout_value(checkout)
     elif checkout.step == Checkout.Step.ACCOUNT_DETAILS:
         template = "account_details.html"
-        context["needs_code"] = not checkout.identity_confirmed
+        context["needs_code"] = not proven
+        context["new_account"] = checkout.user.email_verified_at is None
+        context["details"] = _details_shown(checkout, proven=proven)
+    elif not proven:
+        template = "proof.html"
         context["new_account"] = checkout.user.email_verified_at is None
     elif checkout.step == Checkout.Step.KYC:
         template = "kyc.html"
@@ -161,8 +199,29 @@ def _render_step(
     else:
         template = "payment.html"
         context = {**_payment_context(checkout), **context}
+        # Looks again by itself while one is in review and nothing is typed (not a form back with its errors).
+        context["refresh"] = (
+            context["in_review"]
+            and not context["methods"]
+            and not context["quote"]
+            and not (context["bank_form"].is_bound or context["card_form"].is_bound)
+        )
     status = status or (_status(error) if error else 200)
     return _page(request, template, context, status=status, language=checkout.language, display=checkout.display)
+
+
+def _details_shown(checkout: Checkout, *, proven: bool) -> dict:
+    """The account's name and birth date once this session proved the email (or the account is the new one the
+    checkout made from the platform's data); before that only what the platform sent, never the account's."""
+    user = checkout.user
+    if proven or user.email_verified_at is None:
+        return {"first_name": user.first_name, "last_name": user.last_name, "date_of_birth": user.date_of_birth}
+    sent = checkout.payload.get("user") if isinstance(checkout.payload.get("user"), dict) else {}
+    return {
+        "first_name": str(sent.get("first_name") or "")[:191],
+        "last_name": str(sent.get("last_name") or "")[:191],
+        "date_of_birth": _date(str(sent.get("dob") or "")),
+    }
 
 
 def _now():
@@ -212,12 +271,15 @@ def checkout_page(request, public_id: str):
     return _render_step(request, checkout)
 
 
-def _act(request, public_id: str, action):
-    """Run one step's action for the session's checkout, then show its (new) current step."""
+def _act(request, public_id: str, action, *, proof: bool = True):
+    """Run one step's action for the session's checkout, then show its (new) current step. `proof`: the session
+    must hold the proof of the email first (all but the actions that prove it)."""
     checkout = _checkout(request, public_id)
     if checkout is None:
         return _not_found(request)
     try:
+        if proof:
+            _proof_check(request, checkout)
         action(checkout)
     except errors.DomainError as error:
         checkout = _checkout(request, public_id)
@@ -253,8 +315,10 @@ def checkout_details(request, public_id: str):
             last_name=last,
             date_of_birth=dob,
             code=request.POST.get("code", ""),
+            proven=_proven(request, checkout),
             ip=client_ip(request),
         )
+        _remember(request, PROVEN_SESSION_KEY, checkout)
 
     return _act(request, public_id, action)
 
@@ -262,7 +326,23 @@ def checkout_details(request, public_id: str):
 @require_POST
 @in_widget_language
 def checkout_code_resend(request, public_id: str):
-    return _act(request, public_id, lambda c: services.checkout_identity_code_resend(checkout_id=c.pk))
+    def action(checkout):
+        if not _proven(request, checkout):
+            services.checkout_code_send(checkout_id=checkout.pk, again=True)
+
+    return _act(request, public_id, action, proof=False)
+
+
+@require_POST
+@in_widget_language
+def checkout_proof(request, public_id: str):
+    """The mailed code, for a session that resumed the checkout past its account details."""
+
+    def action(checkout):
+        services.checkout_code_prove(checkout_id=checkout.pk, code=request.POST.get("code", ""), ip=client_ip(request))
+        _remember(request, PROVEN_SESSION_KEY, checkout)
+
+    return _act(request, public_id, action, proof=False)
 
 
 @require_POST
@@ -304,8 +384,9 @@ def _instrument_add(request, public_id: str, *, form, add):
     checkout = _checkout(request, public_id)
     if checkout is None:
         return _not_found(request)
-    try:
-        services.checkout_step_check(checkout=checkout, step=Checkout.Step.PAYMENT)  # before the form's messages
+    try:  # before the form's messages
+        _proof_check(request, checkout)
+        services.checkout_step_check(checkout=checkout, step=Checkout.Step.PAYMENT)
     except errors.DomainError as error:
         return _render_step(request, checkout, error=error)
     if form.is_valid():
@@ -341,11 +422,11 @@ def checkout_bank(request, public_id: str):
 @require_POST
 @in_widget_language
 def checkout_card(request, public_id: str):
-    from accounts.instrument_apis import _card_fields
+    from accounts.instrument_apis import card_fields
     from accounts.instrument_forms import CardCreateForm
 
     def add(checkout, data):
-        services.checkout_card_add(checkout_id=checkout.pk, **_card_fields(data))
+        services.checkout_card_add(checkout_id=checkout.pk, **card_fields(data))
 
     form = CardCreateForm(request.POST, request.FILES, prefix="card")
     return _instrument_add(request, public_id, form=form, add=add)

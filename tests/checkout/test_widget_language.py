@@ -220,14 +220,12 @@ def test_the_catalogue_translates_every_widget_string(language):
     assert not missing, f"translate these in locale/{language}/LC_MESSAGES/django.po: {missing}"
 
 
-def test_the_committed_german_mo_is_the_compiled_po():
-    """As for ro (tests/portal): the .mo is committed so running the site needs no gettext tools."""
+def test_the_committed_german_mo_is_the_compiled_po(tmp_path):
+    """As for ro (tests/portal): the .mo is committed so running the site needs no gettext tools. Compiled under
+    tmp_path, never into the source tree (parallel runs, a read-only checkout)."""
     if shutil.which("msgfmt") is None:
         pytest.skip("msgfmt (GNU gettext) is not installed")
     folder = ROOT / "locale" / "de" / "LC_MESSAGES"
-    compiled = folder / "check.mo"
-    try:
-        subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(folder / "django.po")], check=True)
-        assert compiled.read_bytes() == (folder / "django.mo").read_bytes(), "run ./scripts/messages.sh compile"
-    finally:
-        compiled.unlink(missing_ok=True)
+    compiled = tmp_path / "check.mo"
+    subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(folder / "django.po")], check=True)
+    assert compiled.read_bytes() == (folder / "django.mo").read_bytes(), "run ./scripts/messages.sh compile"

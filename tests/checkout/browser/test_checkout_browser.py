@@ -17,6 +17,14 @@ from ..conftest import buyer, entry_url, old_payload, sign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The payment step's refresh script again, looking after 1 s instead of 30 (the page's own timer keeps running).
+REFRESH_SOON = """() => {
+  document.querySelector("[data-refresh-seconds]").setAttribute("data-refresh-seconds", "1");
+  const again = document.createElement("script");
+  again.src = document.querySelector("script[src*='checkout_refresh']").src;
+  document.head.appendChild(again);
+}"""
+
 
 def test_checkout_from_signed_token_to_thank_you(shop, portal, live_server):  # noqa: F811
     platform, private_pem = shop
@@ -107,6 +115,19 @@ def test_checkout_in_german_adding_the_bank_inside_the_widget(shop, portal, live
     expect(portal.get_by_test_id("instrument-in-review")).to_be_visible()
     expect(portal.get_by_test_id("status")).to_have_text("Wartet auf Bestätigung")
     screenshot(portal, "checkout_de_bank_in_review")
+    # The page looks again by itself while the bank is in review, but not once a form field is touched: a reload
+    # would wipe what the buyer is typing (the page's own script run again with 1 s instead of 30).
+    portal.evaluate("window.notReloaded = true")
+    portal.get_by_label("Name der Bank").fill("Zweite Bank")
+    portal.evaluate(REFRESH_SOON)
+    portal.wait_for_timeout(2500)
+    assert portal.evaluate("window.notReloaded === true")
+    expect(portal.get_by_label("Name der Bank")).to_have_value("Zweite Bank")
+    portal.goto(portal.url.split("#")[0])
+    portal.evaluate("window.notReloaded = true")
+    portal.evaluate(REFRESH_SOON)
+    portal.wait_for_function("window.notReloaded !== true", timeout=10000)  # untouched: it looked again
+    expect(portal.get_by_test_id("instrument-in-review")).to_be_visible()
     instrument_confirm(instrument=Bank.objects.get(user=user), staff=UserFactory(is_staff=True))
     portal.get_by_role("link", name="Erneut prüfen").click()
 
