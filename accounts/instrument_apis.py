@@ -191,9 +191,6 @@ def card_fields(data: dict) -> dict:
     }
 
 
-_card_fields = card_fields  # the name accounts/instrument_views.py imports
-
-
 STATUS_PARAMETER = OpenApiParameter(
     "status", str, description="Filter by status.", enum=["confirmed", "rejected", "pending"], required=False
 )

@@ -18,7 +18,7 @@ from ccpro.portal import login_required
 from . import instrument_forms as forms
 from . import instruments as services
 from . import selectors
-from .instrument_apis import _card_fields
+from .instrument_apis import card_fields
 
 
 def _render(request, template: str, context: dict, *, status: int = 200):
@@ -148,7 +148,7 @@ def cards(request):
     form = forms.CardCreateForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            card = services.card_create(user=request.user, **_card_fields(form.validated))
+            card = services.card_create(user=request.user, **card_fields(form.validated))
         except errors.DomainError as error:
             form.add_domain_error(error)
         else:
@@ -183,7 +183,7 @@ def card_replace(request, card):
         form = forms.CardCreateForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                replaced = services.card_update(user=request.user, card_id=found.pk, **_card_fields(form.validated))
+                replaced = services.card_update(user=request.user, card_id=found.pk, **card_fields(form.validated))
             except errors.NotFound:
                 raise Http404() from None
             except errors.DomainError as error:

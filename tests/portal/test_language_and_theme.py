@@ -77,11 +77,11 @@ def test_options_service_changes_only_what_is_given(user):
     assert User.objects.values_list("language", "theme").get(pk=user.pk) == ("en", "dark")
 
 
-def test_committed_mo_matches_the_po():
+def test_committed_mo_matches_the_po(tmp_path):
     """The .mo is committed (no gettext needed to run the site); it must be the compiled current .po."""
     if shutil.which("msgfmt") is None:
         pytest.skip("msgfmt (GNU gettext) is not installed")
-    compiled = LOCALE / "check.mo"
+    compiled = tmp_path / "check.mo"  # never inside the source tree
     try:
         subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(LOCALE / "django.po")], check=True)
         with open(compiled, "rb") as fresh, open(LOCALE / "django.mo", "rb") as committed:
