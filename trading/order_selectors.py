@@ -71,6 +71,311 @@ def order_list(
     return qs.order_by("-created_at", "-id")
 
 
+# --- The order list's page: fixed statements and a cached count -------------------------------------
+# `GET user/{user}/order` is read far more often than orders change, and a user may have thousands of them.
+# The ORM compiled three querysets and loaded ~80 model instances per page (about 10 ms of CPU for 25
+# orders); the page is one statement built once per filter combination, read into the plain rows below,
+# and the total of the paging headers (a COUNT over every matching order) is cached per user under a
+# version that every save of one of the user's orders bumps (docs/decisions.md, "The order list's total").
+
+
+@dataclass(frozen=True, slots=True)
+class AssetRef:
+    symbol: str
+    decimals: int
+
+
+@dataclass(frozen=True, slots=True)
+class RowRef:
+    """An order or quote as `{id, publicId}`."""
+
+    pk: uuid.UUID
+    public_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformRef:
+    code: str
+    name: str
+    base_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderListRow:
+    """What the list's order body reads of an order, with the same attribute names as `Order`."""
+
+    pk: uuid.UUID
+    public_id: str
+    status: str
+    type: str
+    operation: str
+    from_asset_id: int | None
+    from_amount: Decimal
+    rate: Decimal
+    to_amount: Decimal
+    wallet_address: str
+    tx_id: str
+    payment_method: str
+    bank_id: uuid.UUID | None
+    card_id: uuid.UUID | None
+    fee_percent: Decimal
+    proof_id: int | None
+    commission_percent: Decimal
+    commission_amount: Decimal
+    quote_id: uuid.UUID | None
+    kyc_level_required: int
+    created_at: int  # Unix seconds (what the body shows), read as such from PostgreSQL
+    from_asset: AssetRef | None
+    to_asset: AssetRef
+    parent_order: RowRef | None
+    child_order: RowRef | None
+    quote: RowRef | None
+    platform: PlatformRef | None
+
+
+ORDER_LIST_COUNT_TTL = 24 * 3600
+# The order's own columns the list body reads, in `OrderListRow`'s order (created_at comes last, as Unix seconds).
+_ORDER_COLUMNS = (
+    "id",
+    "public_id",
+    "status",
+    "type",
+    "operation",
+    "from_asset",
+    "from_amount",
+    "rate",
+    "to_amount",
+    "wallet_address",
+    "tx_id",
+    "payment_method",
+    "bank",
+    "card",
+    "fee_percent",
+    "proof",
+    "commission_percent",
+    "commission_amount",
+    "quote",
+    "kyc_level_required",
+)
+_order_page_sql: dict[tuple, tuple[str, str, list]] = {}
+
+
+def _order_page_statements(connection, filters: tuple[str, ...]) -> tuple[str, str, list]:
+    """(count, page, converters) for these filter columns (a subset of type, status, operation, asset), built
+    once. The page joins nothing: a seven-table join cost PostgreSQL ~1.2 ms of planning per request, more than
+    the rest of the request; assets and platforms come from `_references`, the parent's, child's and quote's
+    public ids from scalar subqueries (each planned on its own, ~0.2 ms in all)."""
+    from ccpro.db import ModelColumns
+
+    key = (connection.vendor, filters)
+    found = _order_page_sql.get(key)
+    if found is not None:
+        return found
+    # Identifiers come from the models' _meta (quoted by the backend); every value is a parameter.
+    quote = connection.ops.quote_name
+    f = ModelColumns(Order, "f", ("id", "created_at"))  # the matching rows
+    a = ModelColumns(Asset, "a", ("id",))
+    where = [f"{f.column(connection, 'user')} = %s"]
+    for name in filters:
+        if name == "asset":
+            by_symbol = f"SELECT {a.column(connection, 'id')} FROM {a.table(connection)}"  # noqa: S608
+            by_symbol += f" WHERE {a.column(connection, 'symbol')} = %s"
+            from_side, to_side = f.column(connection, "from_asset"), f.column(connection, "to_asset")
+            where.append(f"({from_side} IN ({by_symbol}) OR {to_side} IN ({by_symbol}))")
+        else:
+            where.append(f"{f.column(connection, name)} = %s")
+    matching = f"FROM {f.table(connection)} WHERE {' AND '.join(where)}"
+    count = f"SELECT COUNT(*) {matching}"
+
+    o = ModelColumns(Order, "o", (*_ORDER_COLUMNS, "to_asset", "parent_order", "platform"))
+    created = ModelColumns(Order, "o", ("created_at",))
+    parent = ModelColumns(Order, "po", ("public_id",))
+    child = ModelColumns(Order, "ch", ("id", "public_id"))
+    quoted = ModelColumns(Quote, "q", ("public_id",))
+
+    def scalar(group, column: str, where: str, order_by: str = "") -> str:
+        return f"(SELECT {group.column(connection, column)} FROM {group.table(connection)} WHERE {where}{order_by})"  # noqa: S608
+
+    # The child order (a withdrawal made when its parent buy is approved): the first one, as `Order.child_order`.
+    is_child = f"{child.column(connection, 'parent_order')} = {o.column(connection, 'id')}"
+    first = f" ORDER BY {child.column(connection, 'created_at')}, {child.column(connection, 'id')} LIMIT 1"
+    columns = [
+        (o, o.select_list(connection)),
+        (
+            parent,
+            scalar(parent, "public_id", f"{parent.column(connection, 'id')} = {o.column(connection, 'parent_order')}"),
+        ),
+        (child, f"{scalar(child, 'id', is_child, first)}, {scalar(child, 'public_id', is_child, first)}"),
+        (quoted, scalar(quoted, "public_id", f"{quoted.column(connection, 'id')} = {o.column(connection, 'quote')}")),
+    ]
+    if connection.vendor == "postgresql":
+        # Unix seconds: psycopg's timestamptz loader as Django registers it is Python code (~8 µs a value).
+        epoch = f"CAST(FLOOR(EXTRACT(EPOCH FROM {created.column(connection, 'created_at')})) AS bigint)"
+        columns.append((None, epoch))  # an integer: nothing to convert
+    else:
+        columns.append((created, created.select_list(connection)))
+    converters, index = [], 0
+    for group, _ in columns:
+        for expression, chain in group.converters(connection) if group is not None else [(None, ())]:
+            if chain:
+                converters.append((index, expression, chain))
+            index += 1
+    # The page's ids first, from the bare rows by the (user, created_at, id) index; then those rows.
+    pg_id, pg_created = f"{quote('pg')}.{quote(f.fields[0].column)}", f"{quote('pg')}.{quote(f.fields[1].column)}"
+    page = (
+        f"SELECT {f.select_list(connection)} {matching}"
+        f" ORDER BY {f.column(connection, 'created_at')} DESC, {f.column(connection, 'id')} DESC LIMIT %s OFFSET %s"
+    )
+    sql = (
+        f"SELECT {', '.join(select for _, select in columns)} FROM ({page}) {quote('pg')}"  # noqa: S608
+        f" INNER JOIN {o.table(connection)} ON {o.column(connection, 'id')} = {pg_id}"
+        f" ORDER BY {pg_created} DESC, {pg_id} DESC"
+    )
+    found = _order_page_sql[key] = (count, sql, converters)
+    return found
+
+
+# Assets and platforms by id, per market configuration version (which every save of either bumps), per process.
+_LOCAL_REFERENCES: dict[str, tuple[dict, dict]] = {}
+
+
+def _references(version: str | None) -> tuple[dict[int, AssetRef], dict[object, PlatformRef]]:
+    found = _LOCAL_REFERENCES.get(version) if version is not None else None
+    if found is None:
+        from platforms.models import Platform
+
+        found = (
+            {
+                pk: AssetRef(symbol, decimals)
+                for pk, symbol, decimals in Asset.objects.values_list("pk", "symbol", "decimals")
+            },
+            {
+                pk: PlatformRef(*values)
+                for pk, *values in Platform.objects.values_list("pk", "code", "name", "base_url")
+            },
+        )
+        if version is not None:
+            if len(_LOCAL_REFERENCES) > 8:
+                _LOCAL_REFERENCES.clear()
+            _LOCAL_REFERENCES[version] = found
+    return found
+
+
+def _orders_version_key(user_id) -> str:
+    return f"trading:orders:version:{user_id}"
+
+
+def orders_changed(*, user_id) -> None:
+    """One of the user's orders was written: their cached list totals are stale. Bumped at once (a later read
+    in this transaction) and again after the commit (a reader counting between the two cached the count it
+    saw under the first bump; the second makes that entry unreachable)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        cache.set(_orders_version_key(user_id), uuid.uuid4().hex, ORDER_LIST_COUNT_TTL)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def order_page(
+    *,
+    user,
+    page,
+    per_page: int,
+    kind: str | None = None,
+    status: str | None = None,
+    operation: str | None = None,
+    asset: str | None = None,
+) -> tuple[list[OrderListRow], dict]:
+    """A page of the user's orders, newest first, and the paging meta: what `order_list` + `page_of` give, as
+    plain rows (`OrderListRow`). `kind` coin|token; `asset` matches either side of the order.
+
+    The total (a COUNT over every matching order: ~0.8 ms of PostgreSQL for 10,000) is cached under the user's
+    orders version (`orders_changed`) when it depends on their order rows alone; with the asset filter it also
+    reads asset symbols and is counted every time. One cache round trip reads that version, the count and the
+    market configuration version (for the asset and platform references)."""
+    from django.core.cache import cache
+    from django.db import connections, router
+
+    from ccpro.api.pagination import page_meta, page_number
+
+    from .selectors import CONFIG_VERSION_KEY, market_config_version
+
+    number = page_number(page)
+    filters = {"type": kind, "status": status, "operation": operation, "asset": str(asset).upper() if asset else None}
+    used = tuple(name for name, value in filters.items() if value)
+    connection = connections[router.db_for_read(Order)]
+    count_sql, page_sql, converters = _order_page_statements(connection, used)
+    params = [Order._meta.get_field("user").get_db_prep_value(user.pk, connection)]
+    for name in used:
+        params.extend([filters[name]] * (2 if name == "asset" else 1))
+
+    version_key = _orders_version_key(user.pk)
+    count_key = f"trading:orders:count:{user.pk}:{kind or ''}:{status or ''}:{operation or ''}"
+    found = cache.get_many([version_key, count_key, CONFIG_VERSION_KEY])
+    version, cached = found.get(version_key), found.get(count_key)
+    config_version = found.get(CONFIG_VERSION_KEY) or market_config_version()
+    with connection.cursor() as cursor:
+        if filters["asset"] is None and version is not None and cached is not None and cached[0] == version:
+            total = cached[1]
+        else:
+            if filters["asset"] is None and version is None:
+                version = uuid.uuid4().hex
+                if not cache.add(version_key, version, ORDER_LIST_COUNT_TTL):
+                    version = cache.get(version_key)
+            cursor.execute(count_sql, params)
+            total = cursor.fetchone()[0]
+            if filters["asset"] is None and version is not None:
+                cache.set(count_key, (version, total), ORDER_LIST_COUNT_TTL)
+        offset = (number - 1) * per_page
+        rows = []
+        if offset < total:
+            cursor.execute(page_sql, [*params, per_page, offset])
+            rows = cursor.fetchall()
+    if converters:
+        rows = [_converted(connection, row, converters) for row in rows]
+    assets, platforms = _references(config_version)
+    if any(_unknown_reference(row, assets, platforms) for row in rows):
+        assets, platforms = _references(None)  # created after this version was read: read them again
+    return [_order_list_row(row, assets, platforms) for row in rows], page_meta(
+        total=total, page=number, per_page=per_page
+    )
+
+
+def _unknown_reference(row, assets, platforms) -> bool:
+    return (
+        (row[5] is not None and row[5] not in assets)
+        or row[20] not in assets
+        or (row[22] is not None and row[22] not in platforms)
+    )
+
+
+def _converted(connection, row, converters) -> list:
+    values = list(row)
+    for index, expression, chain in converters:
+        for converter in chain:
+            values[index] = converter(values[index], expression, connection)
+    return values
+
+
+def _order_list_row(row, assets, platforms) -> OrderListRow:
+    # Columns: the order's 20, to_asset, parent_order, platform; the parent's public id; the first child's id
+    # and public id; the quote's public id; created_at.
+    created_at = row[27]
+    return OrderListRow(
+        *row[:20],
+        created_at=created_at if isinstance(created_at, int) else int(created_at.timestamp()),
+        from_asset=assets[row[5]] if row[5] is not None else None,
+        to_asset=assets[row[20]],
+        parent_order=RowRef(row[21], row[23]) if row[21] is not None else None,
+        child_order=RowRef(row[24], row[25]) if row[24] is not None else None,
+        quote=RowRef(row[18], row[26]) if row[18] is not None else None,
+        platform=platforms[row[22]] if row[22] is not None else None,
+    )
+
+
 def _platform_scoped(qs, *, platform, status: str | None, created_from: int | None, created_to: int | None):
     """Rows of the users linked to `platform` (as Platform Transfers: whoever came through it, whichever platform
     the row itself was made under), newest first, optionally by status and creation time (Unix seconds)."""
