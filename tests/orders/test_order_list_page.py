@@ -190,3 +190,31 @@ def test_assets_and_platforms_read_after_a_change(market, user, user_api):
     listed = user_api.get(base).json()["data"][0]
     assert listed["toSymbol"] == "NEWT" and listed["toAmount"] == "1.2346"
     assert listed == orm_bodies(user)[0]
+
+
+def test_modules_writing_orders_without_save_bump_the_totals():
+    """The totals are cached under a version that Order's post_save signal bumps (trading/apps.py). A module
+    writing orders another way (bulk_create, insert_instances, a queryset update, raw SQL) must call
+    `order_selectors.orders_changed` for the users whose orders it wrote, or their X-Total goes stale."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    bypasses = [
+        re.compile(r"\bOrder\.objects\.bulk_(create|update)\("),
+        re.compile(r"\bOrder\.objects\.[^\n]*\.update\("),
+        re.compile(r"(INSERT INTO|UPDATE)\s+\"?trading_order\b", re.IGNORECASE),
+    ]
+    builds_orders = re.compile(r"\bOrder\(")
+    offenders = []
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).parts
+        if relative[0] in ("tests", "benchmarks", ".venv", "var", "node_modules") or "migrations" in relative:
+            continue
+        text = path.read_text()
+        bypassed = any(p.search(text) for p in bypasses) or (
+            builds_orders.search(text) and re.search(r"\b(insert_instances|bulk_create)\(\[?[\w, ]*order", text, re.I)
+        )
+        if bypassed and "orders_changed" not in text:
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
