@@ -10,6 +10,32 @@ from django.utils import timezone
 from .models import IenCall, Platform, PlatformKey, PlatformStaff, PlatformUserLink
 
 
+def ien_listening_user_ids(*, user_ids) -> set:
+    """Which of these users `ien_emit_for_user` would send anything for: actively linked to an active partner
+    platform (not the house platform) that has an IEN URL. One fixed statement, so that hot paths skip
+    building an event payload for users nobody listens to."""
+    from django.db import connections, router
+
+    from .models import DEFAULT_PLATFORM_CODE
+
+    user_ids = list(user_ids)
+    if not user_ids:
+        return set()
+    connection = connections[router.db_for_read(PlatformUserLink)]
+    user_field = PlatformUserLink._meta.get_field("user")
+    link, platform = PlatformUserLink._meta.db_table, Platform._meta.db_table
+    marks = ", ".join(["%s"] * len(user_ids))
+    sql = (
+        f"SELECT DISTINCT l.user_id FROM {link} l INNER JOIN {platform} p ON p.id = l.platform_id"  # noqa: S608
+        f" WHERE l.user_id IN ({marks}) AND l.active = %s AND p.active = %s AND p.ien_url <> '' AND p.code <> %s"
+    )
+    params = [user_field.get_db_prep_value(pk, connection) for pk in user_ids] + [True, True, DEFAULT_PLATFORM_CODE]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0] for row in cursor.fetchall()}
+    return {pk for pk in user_ids if user_field.get_db_prep_value(pk, connection) in found}
+
+
 def platform_get_active(*, platform_id) -> Platform | None:
     try:
         return Platform.objects.filter(pk=uuid.UUID(str(platform_id)), active=True).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -177,7 +178,7 @@ _order_page_sql: dict[tuple, _PageStatements] = {}
 def _order_page_statements(connection, filters: tuple[str, ...]) -> _PageStatements:
     """The count and page statements for these filter columns (a subset of type, status, operation, asset), built
     once. The page joins nothing: a seven-table join cost PostgreSQL ~1.2 ms of planning per request, more than
-    the rest of the request; assets and platforms come from `_references`, the parent's, child's and quote's
+    the rest of the request; assets and platforms come from the `catalogue`, the parent's, child's and quote's
     public ids from scalar subqueries (each planned on its own, ~0.2 ms in all)."""
     from ccpro.db import ModelColumns
 
@@ -249,29 +250,52 @@ def _order_page_statements(connection, filters: tuple[str, ...]) -> _PageStateme
     return found
 
 
-# Assets and platforms by id, per market configuration version (which every save of either bumps), per process.
-_LOCAL_REFERENCES: dict[str, tuple[dict, dict]] = {}
+@dataclass(frozen=True)
+class Catalogue:
+    """Every asset and platform, as loaded once per market configuration version (which any save of an asset or
+    a platform bumps, trading/apps.py) in each process: the order list's symbols and platform names, and the
+    assets and platform a new quote points at, without a query. Hand out copies of the model instances
+    (`asset`, `platform`), never the shared ones."""
+
+    assets: dict  # id -> Asset (its chain attached)
+    assets_by_symbol: dict  # symbol -> Asset
+    platforms: dict  # id -> Platform
+    asset_refs: dict  # id -> AssetRef
+    platform_refs: dict  # id -> PlatformRef
+
+    def asset(self, symbol: str):
+        found = self.assets_by_symbol.get(symbol)
+        return copy.copy(found) if found is not None else None
+
+    def platform(self, platform_id):
+        found = self.platforms.get(platform_id)
+        return copy.copy(found) if found is not None else None
 
 
-def _references(version: str | None) -> tuple[dict[int, AssetRef], dict[object, PlatformRef]]:
-    found = _LOCAL_REFERENCES.get(version) if version is not None else None
+_LOCAL_CATALOGUES: dict[str, Catalogue] = {}
+
+
+def catalogue(*, version: str | None) -> Catalogue:
+    """The catalogue of this market configuration version (None: read now, not kept)."""
+    found = _LOCAL_CATALOGUES.get(version) if version is not None else None
     if found is None:
         from platforms.models import Platform
 
-        found = (
-            {
-                pk: AssetRef(symbol, decimals)
-                for pk, symbol, decimals in Asset.objects.values_list("pk", "symbol", "decimals")
-            },
-            {
-                pk: PlatformRef(*values)
-                for pk, *values in Platform.objects.values_list("pk", "code", "name", "base_url")
-            },
+        assets = {asset.pk: asset for asset in Asset.objects.all()}
+        for asset in assets.values():
+            asset.chain = assets.get(asset.chain_id)  # None for fiats (and for a chain not loaded)
+        platforms = {platform.pk: platform for platform in Platform.objects.all()}
+        found = Catalogue(
+            assets=assets,
+            assets_by_symbol={asset.symbol: asset for asset in assets.values()},
+            platforms=platforms,
+            asset_refs={pk: AssetRef(a.symbol, a.decimals) for pk, a in assets.items()},
+            platform_refs={pk: PlatformRef(p.code, p.name, p.base_url) for pk, p in platforms.items()},
         )
         if version is not None:
-            if len(_LOCAL_REFERENCES) > 8:
-                _LOCAL_REFERENCES.clear()
-            _LOCAL_REFERENCES[version] = found
+            if len(_LOCAL_CATALOGUES) > 8:
+                _LOCAL_CATALOGUES.clear()
+            _LOCAL_CATALOGUES[version] = found
     return found
 
 
@@ -350,9 +374,11 @@ def order_page(
             rows = cursor.fetchall()
     if statements.converters:
         rows = [_converted(connection, row, statements.converters) for row in rows]
-    assets, platforms = _references(config_version)
+    known = catalogue(version=config_version)
+    assets, platforms = known.asset_refs, known.platform_refs
     if any(_unknown_reference(row, assets, platforms) for row in rows):
-        assets, platforms = _references(None)  # created after this version was read: read them again
+        known = catalogue(version=None)  # created after this version was read: read them again
+        assets, platforms = known.asset_refs, known.platform_refs
     return [_order_list_row(row, assets, platforms, statements.refs) for row in rows], page_meta(
         total=total, page=number, per_page=per_page
     )

@@ -218,3 +218,30 @@ def test_modules_writing_orders_without_save_bump_the_totals():
         if bypassed and "orders_changed" not in text:
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_quote_create_sees_an_asset_switched_off_and_a_renamed_platform(market, user, user_api):
+    """Quote creation takes its assets and platform from the per-process catalogue of the configuration version:
+    saving an asset or a platform (the admin does) bumps that version, so the next quote sees the change."""
+    body = {"type": "coin", "orderType": "buy_with_crypto", "orderAmount": "0.5", "orderSymbol": "ETH"}
+    body["orderPaymentSymbol"] = "XBT"  # (the partner platform has no payment methods of its own)
+    path = f"/api/v1/user/{user.pk}/quote"
+    assert user_api.post(path, body, format="json").status_code == 201
+    house = Platform.objects.get(code="CCPRO")
+    shop = Platform.objects.create(code="SHOP", name="Shop", base_url="https://shop.example")
+    PlatformUserLink.objects.create(platform=shop, user=user)
+    response = user_api.post(path, body, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()["data"]
+    assert created["externalPlatform"] == {"code": "SHOP", "name": "Shop", "url": "https://shop.example"}
+    shop.name = "Shop Two"
+    shop.save()
+    created = user_api.post(path, body, format="json").json()["data"]
+    assert created["externalPlatform"]["name"] == "Shop Two"
+    shown = user_api.get(f"{path}/{created['id']}").json()["data"]
+    assert shown["externalPlatform"] == created["externalPlatform"] and house.code == "CCPRO"
+    eth = first_asset()
+    eth.active = False
+    eth.save()
+    refused = user_api.post(path, body, format="json")
+    assert refused.status_code == 422 and "orderSymbol" in refused.json()["errors"]
