@@ -613,7 +613,8 @@ class OrderListApi(ApiView):
         },
     )
     def get(self, request, user):
-        filters = _valid(OrderFilters, request.query_params)
+        # Every filter is optional: no query string validates to no filter (without building the serializer).
+        filters = _valid(OrderFilters, request.query_params) if request.query_params else {}
         items, meta = order_selectors.order_page(
             user=user,
             page=filters.get("page"),

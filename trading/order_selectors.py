@@ -533,8 +533,20 @@ class Balance:
     favorite: bool
 
 
-def user_reference_fiat(*, user) -> str:
-    """The fiat balances are valued in: the reference fiat of the rates (EUR) until platforms define their own."""
+def user_reference_fiat(*, user, current: dict | None = None, known: Catalogue | None = None) -> str:
+    """The fiat the user's balances are valued in: the reference fiat of the user's platform (the first active
+    platform they came through, else the house platform CCPRO: `user_market`, as the KYC period amounts find
+    it), when CCPro knows that fiat and has a rate for it; else EUR, the rates' own reference
+    (docs/decisions.md, "Balances")."""
+    from .selectors import market_config_version, user_market
+
+    current = rates_current() if current is None else current
+    known = catalogue(version=market_config_version()) if known is None else known
+    platform = known.platforms.get(uuid.UUID(str(user_market(user=user).platform_id)))
+    fiat = str(platform.reference_fiat or "").upper() if platform is not None else ""
+    asset = known.assets_by_symbol.get(fiat)
+    if fiat == REFERENCE_FIAT or (asset is not None and asset.is_fiat and current.get(fiat, (0, 0))[0] > 0):
+        return fiat
     return REFERENCE_FIAT
 
 
@@ -552,10 +564,14 @@ def balance_list(*, user, symbol: str | None = None) -> dict[str, list[Balance]]
         user=user, kind__in=LedgerAccount.CUSTOMER_KINDS
     ).values_list("asset_id", "kind", "balance"):
         held.setdefault(asset_id, {})[kind] = balance
+    from .selectors import market_config_version
+
     current = rates_current()
-    fiat = user_reference_fiat(user=user)
+    known = catalogue(version=market_config_version())
+    fiat = user_reference_fiat(user=user, current=current, known=known)
     fiat_price = current.get(fiat, (Decimal(1), 0))[0]
-    fiat_decimals = Asset.objects.filter(symbol=fiat).values_list("decimals", flat=True).first() or 2
+    fiat_asset = known.assets_by_symbol.get(fiat)
+    fiat_decimals = fiat_asset.decimals if fiat_asset is not None else 2
     groups: dict[str, list[Balance]] = {}
     for asset in assets:
         amounts = held.get(asset.pk, {})
