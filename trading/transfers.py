@@ -31,6 +31,7 @@ from .ledger import InsufficientFunds, accounts_for, customer_account, ledger_po
 from .ledger_models import LedgerAccount
 from .models import Asset
 from .order_models import TRANSFER_IN, TRANSFER_OUT, Order, OrderStatusChange, public_id_new
+from .order_selectors import orders_changed
 from .transfer_models import Transfer, TransferConfig, TransferStatusChange
 
 TRANSFER_LIFE_SECONDS = 180
@@ -523,6 +524,9 @@ def _orders_of(transfer: Transfer, *, now) -> tuple[Order, Order]:
     )
     in_order = Order(id=uuid.uuid4(), public_id=public_id_new(), user=transfer.to_user, operation=TRANSFER_IN, **common)
     insert_instances([out_order, in_order])
+    # Written without save(): the two users' cached order-list totals must be told.
+    orders_changed(user_id=transfer.from_user_id)
+    orders_changed(user_id=transfer.to_user_id)
     reason = f"transfer {transfer.public_id} completed"
     insert_instances(
         [
