@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns
+from ccpro.db import ModelColumns, fetch, fetch_one
 
 from .models import AccessToken, Bank, Card, InstrumentStatus, SecurityEvent, User, Wallet
 
@@ -45,9 +45,7 @@ def access_token_live(*, token_hash: str, now) -> AccessToken | None:
         )
         _token_lookup_sql[connection.vendor] = sql
     expires_at = AccessToken._meta.get_field("expires_at")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash, expires_at.get_db_prep_value(now, connection)])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [token_hash, expires_at.get_db_prep_value(now, connection)])
     if row is None:
         return None
     split = len(_TOKEN_COLUMNS)
@@ -274,9 +272,7 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
     connection = connections[using]
     branches, sql = _profile_statement(connection)
     user_id = Wallet._meta.get_field("user").get_db_prep_value(user.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id] * len(branches))
-        rows = cursor.fetchall()
+    rows = fetch(using, sql, [user_id] * len(branches))
     groups = [group for _, kind_groups, _, _ in branches for group in kind_groups]
     offsets, start = {}, 1
     for group in groups:
