@@ -174,8 +174,8 @@ def user_self_delete_pending(*, user: User) -> bool:
 # --- The profile (GET user/{user}) ---------------------------------------------------------------
 # The body is built here as plain data: the nested output serializers (accounts/apis.py UserProfileOutput,
 # which documents the shape) cost several times the queries on the busiest authenticated read. Wallets,
-# cards, banks and external platforms come back in one UNION ALL statement built once per backend (each
-# branch fills its own columns, the others are typed NULLs), instead of four ORM queries.
+# cards, banks, external platforms and the KYC summary's items come back in one UNION ALL statement built
+# once per backend (each branch fills its own columns, the others are typed NULLs), instead of five queries.
 
 
 def _unix(value) -> int | None:
@@ -183,6 +183,7 @@ def _unix(value) -> int | None:
 
 
 def _profile_branches():
+    from kyc.selectors import ITEM_COLUMNS as kyc_item
     from platforms.models import Platform, PlatformUserLink
     from trading.models import Asset
 
@@ -238,6 +239,12 @@ def _profile_branches():
                 f" ON {link.column(c, 'platform')} = {platform.column(c, 'id')}"
             ),
             lambda c: f"{link.column(c, 'user')} = %s",
+        ),        # The KYC summary's items (every column: loaded as KycItem instances for kyc.selectors).
+        (
+            "kyc_item",
+            (kyc_item,),
+            lambda c: kyc_item.table(c),
+            lambda c: f"{kyc_item.column(c, 'user')} = %s",
         ),
     ]
 
@@ -279,8 +286,13 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
         offsets[group] = start
         start += len(group)
     found: dict[str, list[list]] = {kind: [] for kind, _, _, _ in branches}
+    kyc_items = []
     for row in rows:
         kind, kind_groups, _, _ = branches[row[0]]
+        if kind == "kyc_item":
+            (group,) = kind_groups
+            kyc_items.append(group.instance(connection, row[offsets[group] : offsets[group] + len(group)]))
+            continue
         values = []
         for group in kind_groups:
             values.extend(group.values(connection, row[offsets[group] : offsets[group] + len(group)]))
@@ -294,7 +306,9 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
     banks = sorted(found["bank"], key=lambda v: v[0])
     banks.sort(key=lambda v: v[6], reverse=True)
     links = sorted(found["platform"], key=lambda v: v[1])  # the platform links' order: created_at
+    kyc_items.sort(key=lambda item: (item.created_at, item.pk))  # kyc.selectors' order
     return {
+        "kyc_items": kyc_items,
         "wallets": [
             {
                 "id": str(id_),
@@ -347,7 +361,7 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
 
 def user_profile(*, user: User) -> dict:
     """The body of GET user/{user} (shape: accounts/apis.py UserProfileOutput) for the signed-in user, whose row
-    the token lookup already loaded: the KYC summary plus one statement for the four lists."""
+    the token lookup already loaded: one statement for the four lists and the KYC items, then the KYC summary."""
     from kyc.selectors import kyc_summary
 
     lists = _profile_lists(user=user)
@@ -360,7 +374,7 @@ def user_profile(*, user: User) -> dict:
         "meta": {"source": str(user.source), "passwordSet": bool(user.password_set)},
         "selfDeletedAt": _unix(user.self_deleted_at),
         "createdAt": _unix(user.created_at),
-        "kyc": kyc_summary(user=user),
+        "kyc": kyc_summary(user=user, items=lists["kyc_items"]),
         "wallets": lists["wallets"],
         "cards": lists["cards"],
         "banks": lists["banks"],

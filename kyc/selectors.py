@@ -242,7 +242,8 @@ def _accepted(user, items, proofs) -> frozenset[str]:
     return frozenset(accepted)
 
 
-_ITEM_COLUMNS = ModelColumns(KycItem, "i")
+# Every column of an item; the profile reads the items with its lists, in its own statement (accounts/selectors.py).
+ITEM_COLUMNS = ModelColumns(KycItem, "i")
 _items_sql: dict[str, str] = {}
 
 
@@ -252,7 +253,7 @@ def _item_list(*, user) -> list[KycItem]:
     connection = connections[router.db_for_read(KycItem)]
     sql = _items_sql.get(connection.vendor)
     if sql is None:
-        items = _ITEM_COLUMNS
+        items = ITEM_COLUMNS
         # Identifiers from the model's _meta (quoted by the backend); the user id is a parameter.
         sql = _items_sql[connection.vendor] = (
             f"SELECT {items.select_list(connection)} FROM {items.table(connection)}"  # noqa: S608
@@ -260,12 +261,13 @@ def _item_list(*, user) -> list[KycItem]:
             f" ORDER BY {items.column(connection, 'created_at')}, {items.column(connection, 'id')}"
         )
     user_id = KycItem._meta.get_field("user").get_db_prep_value(user.pk, connection)
-    return [_ITEM_COLUMNS.instance(connection, row) for row in fetch(connection.alias, sql, [user_id])]
+    return [ITEM_COLUMNS.instance(connection, row) for row in fetch(connection.alias, sql, [user_id])]
 
 
-def kyc_view(*, user, with_reasons: bool = True, levels: list | None = None) -> KycView:
-    items, proofs = {}, []
-    for item in _item_list(user=user):
+def kyc_view(*, user, with_reasons: bool = True, levels: list | None = None, items: list | None = None) -> KycView:
+    """`levels` and `items` (the user's KycItems, oldest first) when the caller has read them already."""
+    loaded, items, proofs = items, {}, []
+    for item in _item_list(user=user) if loaded is None else loaded:
         if item.kind == ItemKind.EXTENDED_PROOF_OF_FUNDS:
             proofs.append(item)
         else:
@@ -428,10 +430,10 @@ def _documents(view: KycView) -> dict:
     return {kind: _document(view, view.items.get(kind)) for kind in rules.DOCUMENT_ITEMS_ORDER}
 
 
-def kyc_summary(*, user) -> dict:
-    """The `kyc` part of the profile, in the reference's shape (User Profile)."""
+def kyc_summary(*, user, items: list | None = None) -> dict:
+    """The `kyc` part of the profile, in the reference's shape (User Profile); `items` as for kyc_view."""
     reads = kyc_reads(user=user)
-    view = kyc_view(user=user, levels=reads.levels)
+    view = kyc_view(user=user, levels=reads.levels, items=items)
     address, edd = view.items.get(ItemKind.ADDRESS), view.items.get(ItemKind.EDD)
     edd_values = _edd_values(edd)
     return {
