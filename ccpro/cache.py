@@ -11,10 +11,10 @@ import re
 
 from django.core.cache.backends.base import MEMCACHE_MAX_KEY_LENGTH, memcached_error_chars_re
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
 # Django's pattern, compiled here: Django's is a lazy object whose every use goes through a proxy.
 _MEMCACHED_ERROR_CHARS = re.compile(memcached_error_chars_re.pattern)
-from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
