@@ -239,7 +239,8 @@ def _profile_branches():
                 f" ON {link.column(c, 'platform')} = {platform.column(c, 'id')}"
             ),
             lambda c: f"{link.column(c, 'user')} = %s",
-        ),  # The KYC summary's items (every column: loaded as KycItem instances for kyc.selectors).
+        ),
+        # The KYC summary's items (every column: loaded as KycItem instances for kyc.selectors).
         (
             "kyc_item",
             (kyc_item,),
