@@ -267,8 +267,13 @@ def _profile_statement(connection):
             for group in groups:
                 if group in kind_groups:
                     columns.append(group.select_list(connection))
-                else:
+                elif index == 0:
                     columns.extend(f"CAST(NULL AS {field.cast_db_type(connection)})" for field in group.fields)
+                else:
+                    # The first branch types every column (PostgreSQL resolves a UNION's types left to right, an
+                    # untyped NULL then takes that type); bare NULLs keep the statement under psycopg's 4 KB limit
+                    # for caching its parse of the placeholders.
+                    columns.extend("NULL" for _field in group.fields)
             # Identifiers from the models' _meta (quoted by the backend); the user id is a parameter.
             selects.append(f"SELECT {', '.join(columns)} FROM {from_(connection)} WHERE {where(connection)}")  # noqa: S608
         sql = _profile_sql[connection.vendor] = " UNION ALL ".join(selects)
