@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns
+from ccpro.db import ModelColumns, fetch, fetch_one
 
 from .models import AccessToken, Bank, Card, InstrumentStatus, SecurityEvent, User, Wallet
 
@@ -45,9 +45,7 @@ def access_token_live(*, token_hash: str, now) -> AccessToken | None:
         )
         _token_lookup_sql[connection.vendor] = sql
     expires_at = AccessToken._meta.get_field("expires_at")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash, expires_at.get_db_prep_value(now, connection)])
-        row = cursor.fetchone()
+    row = fetch_one(using, sql, [token_hash, expires_at.get_db_prep_value(now, connection)])
     if row is None:
         return None
     split = len(_TOKEN_COLUMNS)
@@ -176,8 +174,8 @@ def user_self_delete_pending(*, user: User) -> bool:
 # --- The profile (GET user/{user}) ---------------------------------------------------------------
 # The body is built here as plain data: the nested output serializers (accounts/apis.py UserProfileOutput,
 # which documents the shape) cost several times the queries on the busiest authenticated read. Wallets,
-# cards, banks and external platforms come back in one UNION ALL statement built once per backend (each
-# branch fills its own columns, the others are typed NULLs), instead of four ORM queries.
+# cards, banks, external platforms and the KYC summary's items come back in one UNION ALL statement built
+# once per backend (each branch fills its own columns, the others are typed NULLs), instead of five queries.
 
 
 def _unix(value) -> int | None:
@@ -185,6 +183,7 @@ def _unix(value) -> int | None:
 
 
 def _profile_branches():
+    from kyc.selectors import ITEM_COLUMNS as kyc_item
     from platforms.models import Platform, PlatformUserLink
     from trading.models import Asset
 
@@ -241,6 +240,13 @@ def _profile_branches():
             ),
             lambda c: f"{link.column(c, 'user')} = %s",
         ),
+        # The KYC summary's items (every column: loaded as KycItem instances for kyc.selectors).
+        (
+            "kyc_item",
+            (kyc_item,),
+            lambda c: kyc_item.table(c),
+            lambda c: f"{kyc_item.column(c, 'user')} = %s",
+        ),
     ]
 
 
@@ -261,8 +267,13 @@ def _profile_statement(connection):
             for group in groups:
                 if group in kind_groups:
                     columns.append(group.select_list(connection))
-                else:
+                elif index == 0:
                     columns.extend(f"CAST(NULL AS {field.cast_db_type(connection)})" for field in group.fields)
+                else:
+                    # The first branch types every column (PostgreSQL resolves a UNION's types left to right, an
+                    # untyped NULL then takes that type); bare NULLs keep the statement under psycopg's 4 KB limit
+                    # for caching its parse of the placeholders.
+                    columns.extend("NULL" for _field in group.fields)
             # Identifiers from the models' _meta (quoted by the backend); the user id is a parameter.
             selects.append(f"SELECT {', '.join(columns)} FROM {from_(connection)} WHERE {where(connection)}")  # noqa: S608
         sql = _profile_sql[connection.vendor] = " UNION ALL ".join(selects)
@@ -274,17 +285,20 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
     connection = connections[using]
     branches, sql = _profile_statement(connection)
     user_id = Wallet._meta.get_field("user").get_db_prep_value(user.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id] * len(branches))
-        rows = cursor.fetchall()
+    rows = fetch(using, sql, [user_id] * len(branches))
     groups = [group for _, kind_groups, _, _ in branches for group in kind_groups]
     offsets, start = {}, 1
     for group in groups:
         offsets[group] = start
         start += len(group)
     found: dict[str, list[list]] = {kind: [] for kind, _, _, _ in branches}
+    kyc_items = []
     for row in rows:
         kind, kind_groups, _, _ = branches[row[0]]
+        if kind == "kyc_item":
+            (group,) = kind_groups
+            kyc_items.append(group.instance(connection, row[offsets[group] : offsets[group] + len(group)]))
+            continue
         values = []
         for group in kind_groups:
             values.extend(group.values(connection, row[offsets[group] : offsets[group] + len(group)]))
@@ -298,7 +312,9 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
     banks = sorted(found["bank"], key=lambda v: v[0])
     banks.sort(key=lambda v: v[6], reverse=True)
     links = sorted(found["platform"], key=lambda v: v[1])  # the platform links' order: created_at
+    kyc_items.sort(key=lambda item: (item.created_at, item.pk))  # kyc.selectors' order
     return {
+        "kyc_items": kyc_items,
         "wallets": [
             {
                 "id": str(id_),
@@ -351,7 +367,7 @@ def _profile_lists(*, user: User) -> dict[str, list[dict]]:
 
 def user_profile(*, user: User) -> dict:
     """The body of GET user/{user} (shape: accounts/apis.py UserProfileOutput) for the signed-in user, whose row
-    the token lookup already loaded: the KYC summary plus one statement for the four lists."""
+    the token lookup already loaded: one statement for the four lists and the KYC items, then the KYC summary."""
     from kyc.selectors import kyc_summary
 
     lists = _profile_lists(user=user)
@@ -364,7 +380,7 @@ def user_profile(*, user: User) -> dict:
         "meta": {"source": str(user.source), "passwordSet": bool(user.password_set)},
         "selfDeletedAt": _unix(user.self_deleted_at),
         "createdAt": _unix(user.created_at),
-        "kyc": kyc_summary(user=user),
+        "kyc": kyc_summary(user=user, items=lists["kyc_items"]),
         "wallets": lists["wallets"],
         "cards": lists["cards"],
         "banks": lists["banks"],

@@ -12,13 +12,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from ccpro.api.fields import decimal_string
+from ccpro.db import ModelColumns, fetch
 
 from . import levels as rules
-from .links import link_build
+from .links import link_reused
 from .models import ItemKind, ItemStatus, KycItem, KycLevel, RejectReason, StaffAvailability, VideoCall
 
 NOT_COMPLETED = ItemStatus.NOT_COMPLETED.value
@@ -71,11 +73,23 @@ def levels_invalidate_all() -> None:
     cache.set(LEVELS_VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def level_list(*, platform_id) -> list[rules.Level]:
+def levels_version() -> str:
+    # Random rather than "0" when missing: after a cache flush the new version cannot be one whose levels a
+    # process still holds (_LOCAL_LEVELS).
+    return cache.get_or_set(LEVELS_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+# Built level lists are also kept in the process, keyed by version (a level change makes them unreachable).
+_LOCAL_LEVELS: dict[str, list] = {}
+
+
+def level_list(*, platform_id, version: str | None = None) -> list[rules.Level]:
     """The platform's levels, lowest first; a platform without its own levels uses CCPRO's (like the market
-    configuration does). Cached under a version that any level change replaces."""
-    version = cache.get(LEVELS_VERSION_KEY) or "0"
-    key = f"kyc:levels:{version}:{platform_id}"
+    configuration does). Cached under a version that any level change replaces (`version`: already read)."""
+    key = f"kyc:levels:{version or levels_version()}:{platform_id}"
+    found = _LOCAL_LEVELS.get(key)
+    if found is not None:
+        return found
     found = cache.get(key)
     if found is None:
         rows = KycLevel.objects.filter(platform_id=platform_id).order_by("number")
@@ -90,6 +104,9 @@ def level_list(*, platform_id) -> list[rules.Level]:
             for r in rows
         ]
         cache.set(key, found, LEVELS_CACHE_TTL)
+    if len(_LOCAL_LEVELS) > 64:
+        _LOCAL_LEVELS.clear()
+    _LOCAL_LEVELS[key] = found
     return found
 
 
@@ -112,28 +129,77 @@ def user_platform_id(*, user):
     return user_market(user=user).platform_id
 
 
+# --- Period amounts --------------------------------------------------------------------------------
+# What the user bought and sold in the platform's reference period (the last N days, months or years), in its
+# reference fiat, from the user's approved orders. Limit decisions (services.kyc_level_required) sum them in
+# the database every time. The KYC object only shows them, on every profile read: there the sums per side and
+# asset are cached per user (a user with 10,000 orders costs PostgreSQL ~18 ms per sum) and valued at the
+# current rates on each read. A cached sum stays exact while (a) none of the user's orders has been approved
+# since, which the per-user version below tells (trading.orders bumps it in the approving transaction and
+# again after its commit), and (b) the period has not moved past the oldest order it counted (orders leave
+# the period only by ageing; their creation time and owner never change, APPROVED is final).
+
+PERIOD_SUMS_KEY = "kyc:period-sums:{}"
+PERIOD_VERSION_KEY = "kyc:period-version:{}"
+PERIOD_SUMS_TTL = 3600
+
+
+def period_amounts_changed(*, user_id) -> None:
+    """One of the user's orders was approved: the cached period sums of the user no longer count."""
+    cache.set(PERIOD_VERSION_KEY.format(user_id), uuid.uuid4().hex, None)
+
+
+def _period(config) -> tuple[str, timedelta]:
+    fiat, kind, value = config.reference
+    return fiat, timedelta(days={"DAYS": 1, "MONTHS": 30, "YEARS": 365}.get(kind, 30) * max(int(value or 1), 1))
+
+
 def period_amounts(*, user) -> dict[str, Decimal]:
-    """What the user bought and sold in the platform's current reference period (the last N days, months or
-    years), in its reference fiat, from the user's approved orders (trading.order_selectors)."""
-    from datetime import timedelta
-
-    from django.core.cache import cache
-    from django.utils import timezone
-
-    from platforms.models import Platform
+    """The user's period amounts straight from the database (what limit decisions use)."""
     from trading.order_selectors import order_period_amounts
+    from trading.selectors import market_for_user
 
-    platform_id = user_platform_id(user=user)
-    key = f"kyc:platform-reference:{platform_id}"
-    reference = cache.get(key)
-    if reference is None:
-        reference = Platform.objects.filter(pk=platform_id).values_list(
-            "reference_fiat", "reference_period_type", "reference_period_value"
-        ).first() or ("EUR", "MONTHS", 1)
-        cache.set(key, reference, 60)  # staff rarely change it; a minute of staleness is harmless
-    fiat, kind, value = reference
-    days = {"DAYS": 1, "MONTHS": 30, "YEARS": 365}.get(kind, 30) * max(int(value or 1), 1)
-    return order_period_amounts(user=user, since=timezone.now() - timedelta(days=days), fiat=fiat)
+    config, _market, _current = market_for_user(user=user)
+    fiat, length = _period(config)
+    return order_period_amounts(user=user, since=timezone.now() - length, fiat=fiat)
+
+
+def _period_amounts_shown(*, user, config, current, found: dict) -> dict[str, Decimal]:
+    """The period amounts the KYC object shows: the cached sums when they are still exact (see above), with
+    the cache values `found` read in the caller's round trip."""
+    from trading.order_selectors import order_period_sums, order_period_value
+
+    version_key, sums_key = PERIOD_VERSION_KEY.format(user.pk), PERIOD_SUMS_KEY.format(user.pk)
+    # Random when missing, so a sum cached under an evicted version cannot be taken for a current one.
+    version = found.get(version_key) or cache.get_or_set(version_key, lambda: uuid.uuid4().hex, None)
+    fiat, length = _period(config)
+    since = timezone.now() - length
+    entry = found.get(sums_key)
+    if entry is not None:
+        cached_version, cached_since, oldest, sums = entry
+        if cached_version == version and cached_since <= since and (oldest is None or since <= oldest):
+            return order_period_value(sums, fiat=fiat, current=current)
+    # The version was read before the sums: an approval committed meanwhile makes this entry stale at once.
+    sums, oldest = order_period_sums(user=user, since=since)
+    cache.set(sums_key, (version, since, oldest, sums), PERIOD_SUMS_TTL)
+    return order_period_value(sums, fiat=fiat, current=current)
+
+
+@dataclass(frozen=True)
+class KycReads:
+    levels: list
+    amounts: dict
+
+
+def kyc_reads(*, user) -> KycReads:
+    """The user's levels and shown period amounts from one cache round trip (with the market's keys)."""
+    from trading.selectors import market_reads
+
+    extra = (LEVELS_VERSION_KEY, PERIOD_VERSION_KEY.format(user.pk), PERIOD_SUMS_KEY.format(user.pk))
+    config, market, current, found = market_reads(user=user, extra_keys=extra)
+    levels = level_list(platform_id=market.platform_id, version=found.get(LEVELS_VERSION_KEY))
+    amounts = _period_amounts_shown(user=user, config=config, current=current, found=found)
+    return KycReads(levels=levels, amounts=amounts)
 
 
 # --- A user's KYC ----------------------------------------------------------------------------------
@@ -176,14 +242,38 @@ def _accepted(user, items, proofs) -> frozenset[str]:
     return frozenset(accepted)
 
 
-def kyc_view(*, user, with_reasons: bool = True) -> KycView:
-    items, proofs = {}, []
-    for item in KycItem.objects.filter(user=user).order_by("created_at", "id"):
+# Every column of an item; the profile reads the items with its lists, in its own statement (accounts/selectors.py).
+ITEM_COLUMNS = ModelColumns(KycItem, "i")
+_items_sql: dict[str, str] = {}
+
+
+def _item_list(*, user) -> list[KycItem]:
+    """The user's items, oldest first, as the ORM would load them, from a statement built once per backend
+    (ccpro/db.py): this runs on every profile read, and compiling the queryset cost more than running it."""
+    connection = connections[router.db_for_read(KycItem)]
+    sql = _items_sql.get(connection.vendor)
+    if sql is None:
+        items = ITEM_COLUMNS
+        # Identifiers from the model's _meta (quoted by the backend); the user id is a parameter.
+        sql = _items_sql[connection.vendor] = (
+            f"SELECT {items.select_list(connection)} FROM {items.table(connection)}"  # noqa: S608
+            f" WHERE {items.column(connection, 'user')} = %s"
+            f" ORDER BY {items.column(connection, 'created_at')}, {items.column(connection, 'id')}"
+        )
+    user_id = KycItem._meta.get_field("user").get_db_prep_value(user.pk, connection)
+    return [ITEM_COLUMNS.instance(connection, row) for row in fetch(connection.alias, sql, [user_id])]
+
+
+def kyc_view(*, user, with_reasons: bool = True, levels: list | None = None, items: list | None = None) -> KycView:
+    """`levels` and `items` (the user's KycItems, oldest first) when the caller has read them already."""
+    loaded, items, proofs = items, {}, []
+    for item in _item_list(user=user) if loaded is None else loaded:
         if item.kind == ItemKind.EXTENDED_PROOF_OF_FUNDS:
             proofs.append(item)
         else:
             items[item.kind] = item
-    levels = level_list(platform_id=user_platform_id(user=user))
+    if levels is None:
+        levels = level_list(platform_id=user_platform_id(user=user))
     accepted = _accepted(user, items, proofs)
     level = rules.level_of(levels, accepted)
     view = KycView(user=user, levels=levels, items=items, proofs=proofs, level=level, accepted=accepted)
@@ -256,8 +346,8 @@ def _video(view: KycView) -> dict:
         "videoFile": None,
         "scheduleDate": scheduled,
         "scheduleDateTimezone": "UTC" if scheduled else None,
-        "cancelScheduleUrl": link_build(user=user, page="video_cancel") if scheduled else None,
-        "rescheduleUrl": link_build(user=user, page="video_reschedule") if scheduled else None,
+        "cancelScheduleUrl": link_reused(user=user, page="video_cancel") if scheduled else None,
+        "rescheduleUrl": link_reused(user=user, page="video_reschedule") if scheduled else None,
     }
 
 
@@ -281,7 +371,7 @@ def _range(name: str, code) -> str | None:
 
 def _links(view: KycView) -> dict:
     return {
-        step: link_build(user=view.user, page=step) if view.step_open(step) else ""
+        step: link_reused(user=view.user, page=step) if view.step_open(step) else ""
         for step in ("address", "documents", "video", "enhancedDueDiligence")
     }
 
@@ -293,8 +383,7 @@ def _overall_status(view: KycView) -> str:
     return ItemStatus.ACCEPTED.value if view.level > 0 else NOT_COMPLETED
 
 
-def _head(view: KycView) -> dict:
-    amounts = period_amounts(user=view.user)
+def _head(view: KycView, amounts: dict) -> dict:
     following = rules.next_level(view.levels, view.level) or rules.level_get(view.levels, view.level)
     user = view.user
     phone_item = view.items.get(ItemKind.PHONE)
@@ -341,13 +430,14 @@ def _documents(view: KycView) -> dict:
     return {kind: _document(view, view.items.get(kind)) for kind in rules.DOCUMENT_ITEMS_ORDER}
 
 
-def kyc_summary(*, user) -> dict:
-    """The `kyc` part of the profile, in the reference's shape (User Profile)."""
-    view = kyc_view(user=user)
+def kyc_summary(*, user, items: list | None = None) -> dict:
+    """The `kyc` part of the profile, in the reference's shape (User Profile); `items` as for kyc_view."""
+    reads = kyc_reads(user=user)
+    view = kyc_view(user=user, levels=reads.levels, items=items)
     address, edd = view.items.get(ItemKind.ADDRESS), view.items.get(ItemKind.EDD)
     edd_values = _edd_values(edd)
     return {
-        **_head(view),
+        **_head(view, reads.amounts),
         "personal": _personal(view),
         "address": {
             "required": view.step_required("address"),
@@ -379,12 +469,13 @@ def kyc_summary(*, user) -> dict:
 
 def kyc_detail(*, user) -> dict:
     """The object the KYC endpoints answer (KYC Show)."""
-    view = kyc_view(user=user)
+    reads = kyc_reads(user=user)
+    view = kyc_view(user=user, levels=reads.levels)
     address, edd = view.items.get(ItemKind.ADDRESS), view.items.get(ItemKind.EDD)
     values = _edd_values(edd)
     video = _video(view)
     return {
-        **_head(view),
+        **_head(view, reads.amounts),
         "personal": _personal(view),
         "address": {
             "required": view.step_required("address"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Case, F, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, F, Min, Prefetch, Q, Sum, Value, When
 
 from ccpro import errors
 
@@ -603,9 +604,11 @@ OPERATIONS = [choice for choice, _ in Operation.choices]
 BUY_SIDE = (Operation.DEPOSIT, Operation.BUY_WITH_FIAT, Operation.BUY_WITH_CRYPTO)
 
 
-def order_period_amounts(*, user, since, fiat: str) -> dict[str, Decimal]:
-    """What the user bought (deposits, buys) and sold (sales, withdrawals) in approved orders since `since`, valued
-    in `fiat`: fiat orders at their own fiat amount, the others at the current rate of their crypto amount."""
+def order_period_sums(*, user, since) -> tuple[list[tuple[str, str, Decimal]], datetime | None]:
+    """The user's approved orders since `since`, summed per side (buy: deposits, buys; sell: sales, withdrawals)
+    and valued asset (a fiat order's fiat, else its crypto), and the creation time of the oldest order counted:
+    until `since` passes it the sums only change when another of the user's orders is approved
+    (kyc.selectors.period_amounts caches them on that ground)."""
     # Summed per (side, asset) in SQL, so the cost does not grow with the user's number of orders.
     valued_symbol = Case(
         When(operation=Operation.BUY_WITH_FIAT, then=F("from_asset__symbol")),
@@ -624,13 +627,29 @@ def order_period_amounts(*, user, since, fiat: str) -> dict[str, Decimal]:
         .filter(operation__in=OPERATIONS)  # a transfer's orders are neither buys nor sells
         .annotate(valued_symbol=valued_symbol, side=side)
         .values_list("side", "valued_symbol")
-        .annotate(total=Sum(valued_amount))
+        .annotate(total=Sum(valued_amount), oldest=Min("created_at"))
         .order_by()
     )
-    current = rates_current()
+    sums, oldest = [], None
+    for side_name, symbol, total, first in rows:
+        sums.append((side_name, symbol, total))
+        oldest = first if oldest is None else min(oldest, first)
+    return sums, oldest
+
+
+def order_period_value(sums, *, fiat: str, current: dict[str, tuple[Decimal, int]]) -> dict[str, Decimal]:
+    """`order_period_sums`' sums valued in `fiat` at the current rates: fiat orders at their own fiat amount, the
+    others at the current rate of their crypto amount."""
     fiat_price = current.get(fiat, (Decimal(1), 0))[0]
     totals = {"buy": Decimal(0), "sell": Decimal(0)}
-    for side_name, symbol, total in rows:
+    for side_name, symbol, total in sums:
         price = current.get(symbol, (Decimal(0), 0))[0]
         totals[side_name] += total * price / fiat_price
     return totals
+
+
+def order_period_amounts(*, user, since, fiat: str) -> dict[str, Decimal]:
+    """What the user bought (deposits, buys) and sold (sales, withdrawals) in approved orders since `since`, valued
+    in `fiat` (order_period_value), straight from the database."""
+    sums, _oldest = order_period_sums(user=user, since=since)
+    return order_period_value(sums, fiat=fiat, current=rates_current())

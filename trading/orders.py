@@ -226,6 +226,13 @@ def order_transition(
     _record(order, from_status=from_status, to_status=to_status, actor=actor, actor_user=actor_user, reason=reason)
     _notify(order, to_status)
     _emit(order)
+    if to_status == S.APPROVED:
+        # The KYC object's cached period sums (kyc/selectors.py): stale now, and again once this commits (a
+        # profile read meanwhile still sees the database before the approval and may cache that).
+        from kyc.selectors import period_amounts_changed
+
+        period_amounts_changed(user_id=order.user_id)
+        transaction.on_commit(lambda: period_amounts_changed(user_id=order.user_id), robust=True)
 
     if to_status in (S.APPROVED, S.REJECTED):
         for child_id in order.child_orders.filter(status=S.PAYMENT_WAITING).values_list("pk", flat=True):

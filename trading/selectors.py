@@ -106,6 +106,8 @@ class MarketConfig:
     operations: tuple[OperationInfo, ...]
     payment_methods: tuple[PaymentMethodInfo, ...]
     max_age_seconds: int
+    # The platform's own KYC reference (fiat, period type, period value), for the KYC period amounts.
+    reference: tuple[str, str, int] = ("EUR", "MONTHS", 1)
 
     def operation(self, *, asset: str, operation: str, fiat: str | None = None) -> OperationInfo | None:
         """The Particular entry for the fiat when there is one, else the General entry."""
@@ -184,12 +186,18 @@ def _market_config_load(platform_id) -> MarketConfig:
         )
         for m in PaymentMethod.objects.filter(platform_id=platform_id).select_related("fiat")
     )
+    reference = (
+        Platform.objects.filter(pk=platform_id)
+        .values_list("reference_fiat", "reference_period_type", "reference_period_value")
+        .first()
+    )
     return MarketConfig(
         platform_id=str(platform_id),
         assets=assets,
         operations=operations,
         payment_methods=methods,
         max_age_seconds=rate_feed_get().max_age_seconds,
+        reference=tuple(reference) if reference else MarketConfig.reference,
     )
 
 
@@ -198,7 +206,8 @@ _LOCAL_CONFIGS: dict[str, MarketConfig] = {}
 
 
 def market_config(*, platform_id, version: str | None = None) -> MarketConfig:
-    key = f"trading:config:{market_config_version() if version is None else version}:{platform_id}"
+    # "2": the shape of MarketConfig (a config pickled by older code under the same version is not reused).
+    key = f"trading:config:2:{market_config_version() if version is None else version}:{platform_id}"
     config = _LOCAL_CONFIGS.get(key)
     if config is None:
         config = cache.get(key)
@@ -214,12 +223,20 @@ def market_config(*, platform_id, version: str | None = None) -> MarketConfig:
 def market_for_user(*, user) -> tuple[MarketConfig, "UserMarket", dict[str, tuple[Decimal, int]]]:
     """The configuration of the user's platform, the user's platform and discount, and the current rates, in one
     cache round trip when warm (what every price request needs)."""
-    found = cache.get_many([CONFIG_VERSION_KEY, f"trading:user:{user.pk}", CURRENT_RATES_KEY])
+    config, market, current, _found = market_reads(user=user)
+    return config, market, current
+
+
+def market_reads(*, user, extra_keys=()) -> tuple[MarketConfig, "UserMarket", dict[str, tuple[Decimal, int]], dict]:
+    """`market_for_user` plus whatever cache keys the caller needs as well (found ones in the last item), still
+    one cache round trip when warm: the profile's KYC summary reads its own keys with the market's."""
+    market_key = f"trading:user:{user.pk}"
+    found = cache.get_many([CONFIG_VERSION_KEY, market_key, CURRENT_RATES_KEY, *extra_keys])
     version = found.get(CONFIG_VERSION_KEY) or market_config_version()
-    market = found.get(f"trading:user:{user.pk}") or user_market(user=user)
+    market = found.get(market_key) or user_market(user=user)
     current = found.get(CURRENT_RATES_KEY)
     current = rates_current() if current is None else {**current, REFERENCE_FIAT: (Decimal(1), int(time.time()))}
-    return market_config(platform_id=market.platform_id, version=version), market, current
+    return market_config(platform_id=market.platform_id, version=version), market, current, found
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,13 @@ else:
     log.warning("DATABASE_URL not set: using the embedded SQLite database %s", DATABASES["default"]["NAME"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Prepared statements for the few fixed hot-path statements (ccpro/db.py; the ORM keeps client-side binding and
+# never prepares): psycopg prepares a statement after it ran 5 times on a connection. Turn them off behind a
+# transaction-pooling PgBouncer older than 1.21 or without max_prepared_statements (docs/deployment.md).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttles, rate limits, current rates) --------------------------------------------
