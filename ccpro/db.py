@@ -77,18 +77,10 @@ def fetch(using: str, sql: str, params) -> list[tuple]:
 _insert_sql: dict[tuple, str] = {}
 
 
-def insert_instances(objs: list[Model], *, using: str = "default", returning: bool = False) -> None:
-    """INSERT unsaved instances of one model in one fixed statement: `bulk_create` without its per-call query
-    compilation and (on PostgreSQL) its UNNEST arrays, which cost more CPU than the database spends on two rows.
-
-    Every concrete column but an auto-increment primary key is written, each value through the field's own
-    `pre_save` and `get_db_prep_save` (as the ORM does); with `returning`, the new auto-increment ids are set
-    on the instances (PostgreSQL and SQLite ≥ 3.35 return them in VALUES order, as bulk_create relies on)."""
-    if not objs:
-        return
+def insert_statement(objs: list[Model], *, connection, returning: bool = False) -> tuple[str, list]:
+    """The fixed `INSERT … VALUES` of unsaved instances of one model, and its parameters (see insert_instances)."""
     model = type(objs[0])
     meta = model._meta
-    connection = connections[using]
     fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
     returning = returning and meta.auto_field is not None
     key = (model, connection.vendor, len(objs), returning)
@@ -106,11 +98,60 @@ def insert_instances(objs: list[Model], *, using: str = "default", returning: bo
     params = [
         field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for obj in objs for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()] if returning else None
+    return sql, params
+
+
+def inserted(objs: list[Model], *, using: str = "default", ids: list | None = None) -> None:
+    """Mark instances as saved (after insert_statement's statement ran), with their new auto-increment ids."""
+    meta = type(objs[0])._meta
     for index, obj in enumerate(objs):
         if ids is not None:
             setattr(obj, meta.auto_field.attname, ids[index])
         obj._state.adding = False
         obj._state.db = using
+
+
+def insert_instances(objs: list[Model], *, using: str = "default", returning: bool = False) -> None:
+    """INSERT unsaved instances of one model in one fixed statement: `bulk_create` without its per-call query
+    compilation and (on PostgreSQL) its UNNEST arrays, which cost more CPU than the database spends on two rows.
+
+    Every concrete column but an auto-increment primary key is written, each value through the field's own
+    `pre_save` and `get_db_prep_save` (as the ORM does); with `returning`, the new auto-increment ids are set
+    on the instances (PostgreSQL and SQLite ≥ 3.35 return them in VALUES order, as bulk_create relies on)."""
+    if not objs:
+        return
+    connection = connections[using]
+    returning = returning and type(objs[0])._meta.auto_field is not None
+    sql, params = insert_statement(objs, connection=connection, returning=returning)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()] if returning else None
+    inserted(objs, using=using, ids=ids)
+
+
+_together_sql: dict[tuple, str] = {}
+
+
+def execute_together(statements: list[tuple[str, list]], *, using: str = "default") -> list[tuple]:
+    """Run independent writes as one round trip where the database allows it; returns the last one's rows.
+
+    On PostgreSQL the statements become one data-modifying CTE (`WITH s0 AS (INSERT …), s1 AS (…) <last>`):
+    one parse, one plan, one round trip instead of one each. They all see the same snapshot and none sees the
+    others' rows, so they must not depend on each other except through foreign keys (Django's are DEFERRABLE
+    INITIALLY DEFERRED, checked at commit). Works with client- and server-side parameter binding alike. Other
+    databases (the SQLite fallback) run them one after the other."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+        key = tuple(sql for sql, _ in statements)
+        sql = _together_sql.get(key)
+        if sql is None:
+            *first, last = key
+            parts = ", ".join(f"s{index} AS ({part})" for index, part in enumerate(first))
+            sql = f"WITH {parts} {last}" if first else last
+            _together_sql[key] = sql
+        cursor.execute(sql, [value for _, params in statements for value in params])
+        return cursor.fetchall() if cursor.description else []
