@@ -96,6 +96,12 @@ Order.objects.bulk_create(
     ],
     batch_size=2000,
 )
+# What autovacuum does within a minute of such a load (after 50 + 10 % of a table's rows change): without
+# statistics PostgreSQL takes the user for ~7 rows and sorts all 10,000 for each page (~9 ms) instead of
+# reading the first 25 in index order; and the visibility map lets counts read the index alone.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE trading_order")
 print("{}")
 """,
     ),

@@ -42,6 +42,24 @@ class TradingConfig(AppConfig):
                 invalidate_user, sender=model, dispatch_uid=f"trading-user-del-{model.__name__}", weak=False
             )
 
+        # The order list's totals are cached per user under a version any save of their orders bumps.
+        from . import order_models
+        from .order_selectors import orders_changed
+
+        def order_saved(instance, **kwargs):
+            orders_changed(user_id=instance.user_id)
+
+        for model in (
+            order_models.Order,
+            order_models.PaymentReviewOrder,
+            order_models.DepositToConfirm,
+            order_models.WithdrawalToSend,
+        ):
+            post_save.connect(order_saved, sender=model, dispatch_uid=f"trading-orders-{model.__name__}", weak=False)
+            post_delete.connect(
+                order_saved, sender=model, dispatch_uid=f"trading-orders-del-{model.__name__}", weak=False
+            )
+
         # A bank or card some quote or order used is "in use" for accounts (which never imports trading models).
         from accounts.selectors import instrument_usage_check_register
 

@@ -23,9 +23,11 @@ from accounts.instruments_models import Bank, Card, InstrumentStatus, Wallet
 from accounts.selectors import user_self_delete_pending
 from ccpro import errors
 from ccpro.api.validation import laravel_message
+from ccpro.db import insert_instances
 from ccpro.uploads.services import stored_file_create
+from platforms.selectors import ien_listening_user_ids
 
-from . import order_ledger
+from . import order_ledger, order_selectors
 from .models import Asset, Operation
 from .order_exceptions import (
     DepositAddressUnavailable,
@@ -43,7 +45,7 @@ from .order_exceptions import (
 )
 from .order_models import DepositAddress, Order, OrderStatusChange, PaymentType, Quote
 from .pricing import amount_parse, price_get
-from .selectors import market_config, rates_current, user_market
+from .selectors import market_config, market_config_version, rates_current, user_market
 
 S = Order.Status
 Actor = OrderStatusChange.Actor
@@ -145,11 +147,17 @@ def _emit(order: Order) -> None:
     )
 
 
-def _emit_quote(quote: Quote) -> None:
-    """`quote.status` to the user's partner platforms: on creation, completion and expiry."""
+def _emit_quote(quote: Quote, *, listening: bool | None = None) -> None:
+    """`quote.status` to the user's partner platforms: on creation, completion and expiry. The body is built only
+    when one of them listens (most users came through none); `listening` when the caller asked already."""
     from platforms.services import ien_emit_for_user
 
     from .order_apis import quote_body
+
+    if listening is None:
+        listening = bool(ien_listening_user_ids(user_ids=[quote.user_id]))
+    if not listening:
+        return
 
     ien_emit_for_user(
         user=quote.user, event_type="quote.status", stream=f"quote:{quote.pk}", obj_payload=quote_body(quote)
@@ -273,8 +281,15 @@ def quote_life_seconds() -> int:
     return int(getattr(settings, "QUOTE_LIFE_SECONDS", 300))
 
 
-def _asset_for(symbol, *, kind: str | None = None, crypto: bool = False) -> Asset | None:
-    asset = Asset.objects.select_related("chain").filter(active=True, symbol=str(symbol or "").upper()).first()
+def _asset_for(symbol, *, kind: str | None = None, crypto: bool = False, known=None) -> Asset | None:
+    """The active asset with this symbol (its chain loaded); `known` (an order_selectors.Catalogue) answers
+    without a query."""
+    symbol = str(symbol or "").upper()
+    if known is not None:
+        asset = known.asset(symbol)
+        asset = asset if asset is not None and asset.active else None
+    else:
+        asset = Asset.objects.select_related("chain").filter(active=True, symbol=symbol).first()
     if asset is None or (kind is not None and asset.kind != kind) or (crypto and asset.is_fiat):
         return None
     return asset
@@ -340,7 +355,6 @@ def _limits_check(*, price, operation: str, crypto_amount: Decimal, fiat_amount:
             )
 
 
-@transaction.atomic
 def quote_create(
     *,
     user,
@@ -363,7 +377,9 @@ def quote_create(
     if user_self_delete_pending(user=user):
         raise QuoteSelfDeletePending()
 
-    asset = _asset_for(order_symbol, kind=type)
+    # Assets and the platform from the per-process catalogue of this configuration version (no query).
+    known = order_selectors.catalogue(version=market_config_version())
+    asset = _asset_for(order_symbol, kind=type, known=known)
     if asset is None or asset.is_fiat:
         raise _invalid("orderSymbol", "The selected {attr} is invalid.")
     amount = amount_parse(order_amount, field="orderAmount", decimals=asset.decimals)
@@ -371,7 +387,7 @@ def quote_create(
     exchange = order_type in BUY_OPERATIONS or order_type in SELL_OPERATIONS
     other = asset
     if exchange:
-        other = _asset_for(payment_symbol)
+        other = _asset_for(payment_symbol, known=known)
         wants_fiat = order_type in FIAT_OPERATIONS
         if other is None or other.is_fiat != wants_fiat or other.pk == asset.pk:
             raise _invalid("orderPaymentSymbol", "The selected {attr} is invalid.")
@@ -431,15 +447,16 @@ def quote_create(
 
     life = quote_life_seconds()
     now = timezone.now()
-    market = user_market(user=user)
-    quote = Quote.objects.create(
+    sides = {asset.symbol: asset, other.symbol: other}  # the priced assets are these two (one for withdrawals)
+    platform = known.platform(uuid.UUID(str(price.platform_id)))
+    quote = Quote(
         user=user,
         type=asset.kind,
         operation=order_type,
         second_operation=second_order_type or "",
         asset=asset,
-        from_asset=Asset.objects.get(symbol=price.from_asset.symbol),
-        to_asset=Asset.objects.get(symbol=price.to_asset.symbol),
+        from_asset=sides[price.from_asset.symbol],
+        to_asset=sides[price.to_asset.symbol],
         from_amount=price.amount_from,
         to_amount=price.amount_to,
         rate=price.rate,
@@ -454,12 +471,21 @@ def quote_create(
         payment_mandatory=False,
         wallet=withdraw_wallet,
         wallet_address=withdraw_wallet.address if withdraw_wallet else "",
-        platform_id=market.platform_id,
+        platform_id=price.platform_id,
         life_seconds=life,
         expires_at=now + timedelta(seconds=life),
         created_at=now,
     )
-    _emit_quote(quote)
+    if platform is not None:
+        quote.platform = platform  # what the body shows, without loading it again
+    # One fixed INSERT (the ORM compiles one per call). The announcement to partner platforms is written in the
+    # same transaction as the quote; a user no platform listens for needs no transaction around one statement.
+    if ien_listening_user_ids(user_ids=[user.pk]):
+        with transaction.atomic():
+            insert_instances([quote])
+            _emit_quote(quote, listening=True)
+    else:
+        insert_instances([quote])
     return quote
 
 

@@ -31,6 +31,7 @@ from .ledger import InsufficientFunds, accounts_for, customer_account, ledger_po
 from .ledger_models import LedgerAccount
 from .models import Asset
 from .order_models import TRANSFER_IN, TRANSFER_OUT, Order, OrderStatusChange, public_id_new
+from .order_selectors import orders_changed
 from .transfer_models import Transfer, TransferConfig, TransferStatusChange
 
 TRANSFER_LIFE_SECONDS = 180
@@ -476,6 +477,9 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
     )
     for objs in ([change], orders, history):
         inserted(objs, using=connection.alias)
+    # The orders were written without save(): the two users' cached order-list totals must be told.
+    orders_changed(user_id=transfer.from_user_id)
+    orders_changed(user_id=transfer.to_user_id)
     transfer_events_emit(transfer=transfer, event="completed")
     # The ledger last, so the accounts stay locked only from here to the commit. This one transaction is the
     # whole movement: the two orders above post nothing of their own.

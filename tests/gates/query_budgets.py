@@ -324,8 +324,9 @@ query_budget("/api/v1/user/{user}/quote/{quote}", budget=3, why="token lookup, t
 for _path, _kind in (("order", None), ("order/coin", "coin"), ("order/token", "token")):
     query_budget(
         f"/api/v1/user/{{user}}/{_path}",
-        budget=5,
-        why="token lookup, count, the page with assets/quote/parent/platform, prefetched child orders",
+        budget=3,
+        why="token lookup, count (unless cached for the user's orders version), the page with the parent's, child's "
+        "and quote's public ids as scalar subqueries (assets and platforms from a per-process copy)",
     )(_orders(_kind))
 query_budget("/api/v1/user/{user}/order/{order}", budget=4, why="token lookup, the order with its quote, child orders")(
     _orders(None)
