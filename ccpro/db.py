@@ -127,6 +127,49 @@ def fetch(using: str, sql: str, params) -> list[tuple]:
 _insert_sql: dict[tuple, str] = {}
 
 
+def insert_statement(objs: list[Model], *, connection, returning: bool = False) -> tuple[str, list]:
+    """The fixed `INSERT … VALUES` of unsaved instances of one model, and its parameters (see insert_instances).
+
+    A NULL is written into the statement rather than passed: an order has a dozen empty columns, and psycopg
+    caches the parsing of a statement only up to 50 parameters (MAX_CACHED_STATEMENT_PARAMS). The statement is
+    cached per pattern of NULLs, which is fixed for a given call site."""
+    model = type(objs[0])
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    returning = returning and meta.auto_field is not None
+    values = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for obj in objs for field in fields
+    ]
+    nulls = tuple(value is None for value in values)
+    key = (model, connection.vendor, len(objs), returning, nulls)
+    sql = _insert_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        width = len(fields)
+        rows = (
+            "(" + ", ".join("NULL" if null else "%s" for null in nulls[start : start + width]) + ")"
+            for start in range(0, len(nulls), width)
+        )
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"  # noqa: S608
+            f" VALUES {', '.join(rows)}"
+        )
+        if returning:
+            sql += f" RETURNING {quote(meta.auto_field.column)}"
+        _insert_sql[key] = sql
+    return sql, [value for value in values if value is not None]
+
+
+def inserted(objs: list[Model], *, using: str = "default", ids: list | None = None) -> None:
+    """Mark instances as saved (after insert_statement's statement ran), with their new auto-increment ids."""
+    meta = type(objs[0])._meta
+    for index, obj in enumerate(objs):
+        if ids is not None:
+            setattr(obj, meta.auto_field.attname, ids[index])
+        obj._state.adding = False
+        obj._state.db = using
+
+
 def insert_instances(objs: list[Model], *, using: str = "default", returning: bool = False) -> None:
     """INSERT unsaved instances of one model in one fixed statement: `bulk_create` without its per-call query
     compilation and (on PostgreSQL) its UNNEST arrays, which cost more CPU than the database spends on two rows.
@@ -136,34 +179,41 @@ def insert_instances(objs: list[Model], *, using: str = "default", returning: bo
     on the instances (PostgreSQL and SQLite ≥ 3.35 return them in VALUES order, as bulk_create relies on)."""
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
     connection = connections[using]
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
-    returning = returning and meta.auto_field is not None
-    key = (model, connection.vendor, len(objs), returning)
-    sql = _insert_sql.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"  # noqa: S608
-            f" VALUES {', '.join([row] * len(objs))}"
-        )
-        if returning:
-            sql += f" RETURNING {quote(meta.auto_field.column)}"
-        _insert_sql[key] = sql
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for obj in objs for field in fields
-    ]
+    returning = returning and type(objs[0])._meta.auto_field is not None
+    sql, params = insert_statement(objs, connection=connection, returning=returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [row[0] for row in cursor.fetchall()] if returning else None
-    for index, obj in enumerate(objs):
-        if ids is not None:
-            setattr(obj, meta.auto_field.attname, ids[index])
-        obj._state.adding = False
-        obj._state.db = using
+    inserted(objs, using=using, ids=ids)
+
+
+_together_sql: dict[tuple, str] = {}
+
+
+def execute_together(statements: list[tuple[str, list]], *, using: str = "default") -> list[tuple]:
+    """Run independent writes as one round trip where the database allows it; returns the last one's rows.
+
+    On PostgreSQL the statements become one data-modifying CTE (`WITH s0 AS (INSERT …), s1 AS (…) <last>`):
+    one parse, one plan, one round trip instead of one each. They all see the same snapshot and none sees the
+    others' rows, so they must not depend on each other except through foreign keys (Django's are DEFERRABLE
+    INITIALLY DEFERRED, checked at commit). Works with client- and server-side parameter binding alike. Other
+    databases (the SQLite fallback) run them one after the other."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+        key = tuple(sql for sql, _ in statements)
+        sql = _together_sql.get(key)
+        if sql is None:
+            *first, last = key
+            parts = ", ".join(f"s{index} AS ({part})" for index, part in enumerate(first))
+            sql = f"WITH {parts} {last}" if first else last
+            _together_sql[key] = sql
+        cursor.execute(sql, [value for _, params in statements for value in params])
+        return cursor.fetchall() if cursor.description else []
 
 
 def fetch_one(using: str, sql: str, params) -> tuple | None:

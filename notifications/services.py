@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ccpro import errors
-from ccpro.db import insert_instances
+from ccpro.db import execute_together, insert_instances, insert_statement, inserted
 
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
@@ -188,14 +188,28 @@ def notification_create_batch(*, items) -> list[Notification]:
                         subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
                     )
                 )
-    insert_instances(notifications)
-    if deliveries:
-        insert_instances(deliveries, returning=True)
-        from .tasks import deliveries_send_task
+    if not deliveries:
+        insert_instances(notifications)
+        return notifications
+    # Both INSERTs in one round trip on PostgreSQL (ccpro.db.execute_together); the deliveries' ids come back.
+    connection = transaction.get_connection()
+    ids = [
+        row[0]
+        for row in execute_together(
+            [
+                insert_statement(notifications, connection=connection),
+                insert_statement(deliveries, connection=connection, returning=True),
+            ],
+            using=connection.alias,
+        )
+    ]
+    inserted(notifications, using=connection.alias)
+    inserted(deliveries, using=connection.alias, ids=ids)
+    from .tasks import deliveries_send_task
 
-        delivery_ids = [delivery.pk for delivery in deliveries]
-        # robust, as _enqueue: the stale-delivery sweep picks them up if the broker is down at commit time.
-        transaction.on_commit(lambda: deliveries_send_task.delay(delivery_ids=delivery_ids), robust=True)
+    delivery_ids = [delivery.pk for delivery in deliveries]
+    # robust, as _enqueue: the stale-delivery sweep picks them up if the broker is down at commit time.
+    transaction.on_commit(lambda: deliveries_send_task.delay(delivery_ids=delivery_ids), robust=True)
     return notifications
 
 

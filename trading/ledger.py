@@ -124,6 +124,35 @@ def _lock_sql(connection, count: int) -> str:
     return f"SELECT id, kind, balance FROM {_ACCOUNT} WHERE id IN ({marks}) ORDER BY id{lock}"  # noqa: S608
 
 
+_posting_sql: dict[int, str] = {}
+
+
+def _posting_sql_postgresql(connection, count: int) -> str:
+    """ledger_post's three writes as one statement for `count` accounts (PostgreSQL). The entries' values carry
+    explicit casts: under server-side binding a VALUES list in a SELECT would otherwise type them as text."""
+    sql = _posting_sql.get(count)
+    if sql is None:
+        account_type = LedgerEntry._meta.get_field("account").cast_db_type(connection)
+        asset_type = LedgerEntry._meta.get_field("asset").cast_db_type(connection)
+        amount_type = _AMOUNT_FIELD.cast_db_type(connection)
+        created_type = LedgerEntry._meta.get_field("created_at").cast_db_type(connection)
+        values = ", ".join([f"(%s::{account_type}, %s::{asset_type}, %s::{amount_type})"] * count)
+        cases = " ".join([f"WHEN %s THEN %s::{amount_type}"] * count)
+        marks = ", ".join(["%s"] * count)
+        sql = (
+            f"WITH posted AS (INSERT INTO {_TRANSACTION} (idempotency_key, kind, reference, memo, created_at)"  # noqa: S608
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),"
+            f" entries AS (INSERT INTO {_ENTRY} (transaction_id, account_id, asset_id, amount, created_at)"
+            f" SELECT posted.id, leg.account_id, leg.asset_id, leg.amount, %s::{created_type}"
+            f" FROM posted CROSS JOIN (VALUES {values}) AS leg (account_id, asset_id, amount)),"
+            f" balances AS (UPDATE {_ACCOUNT} SET balance = balance + CASE id {cases} END"
+            f" WHERE id IN ({marks}) AND EXISTS (SELECT 1 FROM posted))"
+            " SELECT id FROM posted"
+        )
+        _posting_sql[count] = sql
+    return sql
+
+
 def ledger_post(*, idempotency_key: str, kind: str, legs, reference: str = "", memo: str = "") -> LedgerTransaction:
     """Write one balanced movement: `legs` is a list of (LedgerAccount, signed Decimal amount).
 
@@ -152,6 +181,32 @@ def ledger_post(*, idempotency_key: str, kind: str, legs, reference: str = "", m
             existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
                 return existing
+        elif order and connection.vendor == "postgresql":
+            # The transaction, its entries and the balances in one data-modifying CTE: the entries and the
+            # UPDATE read the transaction's id from its INSERT, so an existing key (ON CONFLICT: nothing
+            # returned) writes no entry and moves no balance, exactly as the three statements below.
+            amounts = {pk: _AMOUNT_FIELD.get_db_prep_save(deltas[pk], connection) for pk in order}
+            created = _CREATED_FIELD.get_db_prep_save(now, connection)
+            cursor.execute(
+                _posting_sql_postgresql(connection, len(order)),
+                [
+                    idempotency_key,
+                    kind,
+                    reference,
+                    memo,
+                    created,
+                    created,
+                    *(value for pk in order for value in (pk, assets[pk], amounts[pk])),
+                    *(value for pk in order for value in (pk, amounts[pk])),
+                    *order,
+                ],
+            )
+            row = cursor.fetchone()
+            if row is None:  # posted before (or concurrently, committed while we waited): nothing more to do
+                return LedgerTransaction.objects.get(idempotency_key=idempotency_key)
+            posted = LedgerTransaction(
+                id=row[0], idempotency_key=idempotency_key, kind=kind, reference=reference, memo=memo, created_at=now
+            )
         else:
             created = _CREATED_FIELD.get_db_prep_save(now, connection)
             cursor.execute(

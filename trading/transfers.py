@@ -23,7 +23,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns, insert_instances
+from ccpro.db import ModelColumns, execute_together, insert_instances, insert_statement, inserted
 from platforms.models import DEFAULT_PLATFORM_CODE
 from platforms.selectors import ien_listening_user_ids, platform_links_for_user
 
@@ -183,19 +183,21 @@ def kyc_limits_check(*, user, payer, payee, asset: Asset, amount: Decimal) -> No
 
 def transfer_transition(*, transfer: Transfer, to: str, actor=None, reason: str = "", now=None) -> Transfer:
     """Move a locked transfer to `to`, refusing moves the table does not allow, and record the move."""
+    insert_instances([_transition_change(transfer=transfer, to=to, actor=actor, reason=reason, now=now)])
+    return transfer
+
+
+def _transition_change(*, transfer: Transfer, to: str, actor=None, reason: str = "", now=None) -> TransferStatusChange:
+    """transfer_transition's move, the record of it left for the caller to insert (with its other writes)."""
     if to not in Transfer.TRANSITIONS[transfer.status]:
         raise TransferTransitionRefused()
     now = now or timezone.now()
-    insert_instances(
-        [
-            TransferStatusChange(
-                transfer=transfer, from_status=transfer.status, to_status=to, actor=actor, reason=reason, created_at=now
-            )
-        ]
+    change = TransferStatusChange(
+        transfer=transfer, from_status=transfer.status, to_status=to, actor=actor, reason=reason, created_at=now
     )
     transfer.status = to
     transfer.closed_at = now
-    return transfer
+    return change
 
 
 def _account(*, user, asset: Asset, kind: str = Kind.AVAILABLE) -> LedgerAccount:
@@ -455,15 +457,29 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
         return _Outcome(transfer, TransferExpired())
     trade_allowed_check(user=user, payer=transfer.from_user, payee=transfer.to_user)
     chosen = _wallet_for(user=user, transfer=transfer, wallet=wallet)
-    transfer_transition(transfer=transfer, to=Status.COMPLETED, actor=user, now=now)
+    change = _transition_change(transfer=transfer, to=Status.COMPLETED, actor=user, now=now)
     transfer.wallet = chosen
-    out_order, in_order = _orders_of(transfer, now=now)
+    orders, history = _orders_of(transfer, now=now)
+    out_order, in_order = orders
     transfer.from_order_id, transfer.from_order_public_id = out_order.pk, out_order.public_id
     transfer.to_order_id, transfer.to_order_public_id = in_order.pk, in_order.public_id
-    _update_columns(
-        transfer,
-        ("status", "closed_at", "wallet", "from_order_id", "from_order_public_id", "to_order_id", "to_order_public_id"),
+    # The status change, the two orders, their history and the transfer's UPDATE: one statement on PostgreSQL
+    # (a data-modifying CTE, ccpro.db.execute_together), four elsewhere. The transfer row is locked already.
+    connection = connections[router.db_for_write(Transfer)]
+    execute_together(
+        [
+            insert_statement([change], connection=connection),
+            insert_statement(orders, connection=connection),
+            insert_statement(history, connection=connection),
+            _update_statement(transfer, _COMPLETION_COLUMNS, connection=connection),
+        ],
+        using=connection.alias,
     )
+    for objs in ([change], orders, history):
+        inserted(objs, using=connection.alias)
+    # The orders were written without save(): the two users' cached order-list totals must be told.
+    orders_changed(user_id=transfer.from_user_id)
+    orders_changed(user_id=transfer.to_user_id)
     transfer_events_emit(transfer=transfer, event="completed")
     # The ledger last, so the accounts stay locked only from here to the commit. This one transaction is the
     # whole movement: the two orders above post nothing of their own.
@@ -478,11 +494,13 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
 
 
 _update_sql: dict[tuple, str] = {}
+_COMPLETION_COLUMNS = (
+    "status", "closed_at", "wallet", "from_order_id", "from_order_public_id", "to_order_id", "to_order_public_id"
+)  # fmt: skip
 
 
-def _update_columns(transfer: Transfer, names: tuple[str, ...]) -> None:
+def _update_statement(transfer: Transfer, names: tuple[str, ...], *, connection) -> tuple[str, list]:
     """`transfer.save(update_fields=names)` as one fixed statement (the row is locked by the caller)."""
-    connection = connections[router.db_for_write(Transfer)]
     fields = [Transfer._meta.get_field(name) for name in names]
     key = (connection.vendor, names)
     sql = _update_sql.get(key)
@@ -493,13 +511,12 @@ def _update_columns(transfer: Transfer, names: tuple[str, ...]) -> None:
         _update_sql[key] = sql
     pk_field = Transfer._meta.pk
     params = [field.get_db_prep_save(getattr(transfer, field.attname), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, pk_field.get_db_prep_value(transfer.pk, connection)])
+    return sql, [*params, pk_field.get_db_prep_value(transfer.pk, connection)]
 
 
-def _orders_of(transfer: Transfer, *, now) -> tuple[Order, Order]:
-    """The payer's transfer-out and the payee's transfer-in orders of a completing transfer, inserted APPROVED
-    (with their one history row each) in two statements. They mirror the transfer: `fromAmount` the amount,
+def _orders_of(transfer: Transfer, *, now) -> tuple[list[Order], list[OrderStatusChange]]:
+    """The payer's transfer-out and the payee's transfer-in orders of a completing transfer, APPROVED, and their
+    one history row each, for the caller to insert. They mirror the transfer: `fromAmount` the amount,
     `toAmount` what the payee gets, the commission in the asset, rate 1. Born decided: the order transition
     service refuses them (trading.orders.order_transition), and they post nothing to the ledger."""
     asset = transfer.asset
@@ -523,26 +540,20 @@ def _orders_of(transfer: Transfer, *, now) -> tuple[Order, Order]:
         id=uuid.uuid4(), public_id=public_id_new(), user=transfer.from_user, operation=TRANSFER_OUT, **common
     )
     in_order = Order(id=uuid.uuid4(), public_id=public_id_new(), user=transfer.to_user, operation=TRANSFER_IN, **common)
-    insert_instances([out_order, in_order])
-    # Written without save(): the two users' cached order-list totals must be told.
-    orders_changed(user_id=transfer.from_user_id)
-    orders_changed(user_id=transfer.to_user_id)
     reason = f"transfer {transfer.public_id} completed"
-    insert_instances(
-        [
-            OrderStatusChange(
-                order=order,
-                from_status="",
-                to_status=Order.Status.APPROVED,
-                actor=OrderStatusChange.Actor.USER,
-                actor_user=transfer.from_user,
-                reason=reason,
-                created_at=now,
-            )
-            for order in (out_order, in_order)
-        ]
-    )
-    return out_order, in_order
+    history = [
+        OrderStatusChange(
+            order=order,
+            from_status="",
+            to_status=Order.Status.APPROVED,
+            actor=OrderStatusChange.Actor.USER,
+            actor_user=transfer.from_user,
+            reason=reason,
+            created_at=now,
+        )
+        for order in (out_order, in_order)
+    ]
+    return [out_order, in_order], history
 
 
 def transfer_refuse(*, user, transfer_id) -> Transfer:
