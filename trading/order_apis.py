@@ -29,16 +29,20 @@ QUOTE_OPERATIONS = [op for op in Operation.values if op != Operation.DEPOSIT]
 # --- Output ---------------------------------------------------------------------------------------
 
 
+# The quantum of each number of decimals (`Decimal("1E-8")` for 8): built once, not per amount shown.
+QUANTUM = {decimals: Decimal(1).scaleb(-decimals) for decimals in range(0, 41)}
+
+
 def amount(value: Decimal | None, asset=None) -> str:
     """An amount with its asset's decimals (`"0.20000000"` for XBT), never in exponent form."""
-    value = Decimal(value or 0)  # a row just created still holds its int default
+    value = value if isinstance(value, Decimal) else Decimal(value or 0)  # a new row may hold its int default
     if asset is not None:
-        value = value.quantize(Decimal(1).scaleb(-asset.decimals))
-    return decimal_string(value)
+        value = value.quantize(QUANTUM.get(asset.decimals) or Decimal(1).scaleb(-asset.decimals))
+    return format(value, "f")  # decimal_string without its type check: value is a Decimal here
 
 
 def plain(value: Decimal | None) -> str:
-    return decimal_string(Decimal(value or 0).normalize())
+    return format((value if isinstance(value, Decimal) else Decimal(value or 0)).normalize(), "f")
 
 
 def unix(value) -> int | None:

@@ -339,6 +339,7 @@ def order_page(
     from django.db import connections, router
 
     from ccpro.api.pagination import page_meta, page_number
+    from ccpro.db import prepared_cursor
 
     from .selectors import CONFIG_VERSION_KEY, market_config_version
 
@@ -356,7 +357,8 @@ def order_page(
     found = cache.get_many([version_key, count_key, CONFIG_VERSION_KEY])
     version, cached = found.get(version_key), found.get(count_key)
     config_version = found.get(CONFIG_VERSION_KEY) or market_config_version()
-    with connection.cursor() as cursor:
+    # A fixed statement per filter combination: prepared on the server after a few runs (ccpro.db).
+    with prepared_cursor(connection) as cursor:
         if filters["asset"] is None and version is not None and cached is not None and cached[0] == version:
             total = cached[1]
         else:
