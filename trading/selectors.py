@@ -131,7 +131,15 @@ def market_config_version() -> str:
 
 
 def market_config_invalidate() -> None:
-    cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, None)
+    """Staff changed an asset, operation, commission or platform: cached configurations are stale. Bumped at once
+    and again after the commit, since a reader between the two may have cached the rows as they were before it."""
+    from django.db import transaction
+
+    def bump():
+        cache.set(CONFIG_VERSION_KEY, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def rate_feed_get() -> RateFeed:

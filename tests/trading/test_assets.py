@@ -22,3 +22,18 @@ def test_asset_get_is_case_insensitive_and_skips_inactive():
     assert asset_get("CHF") is None
     assert asset_get("CHF", active_only=False).symbol == "CHF"
     assert "CHF" not in {a.symbol for a in asset_list()}
+
+
+@pytest.mark.django_db
+def test_configuration_version_is_bumped_again_after_the_commit(django_capture_on_commit_callbacks):
+    """A reader between the first bump and the commit may cache the rows as they were; the second bump, after
+    the commit, makes that entry unreachable."""
+    from django.core.cache import cache
+
+    from trading.selectors import CONFIG_VERSION_KEY, market_config_invalidate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        market_config_invalidate()
+        during = cache.get(CONFIG_VERSION_KEY)
+    assert during is not None
+    assert cache.get(CONFIG_VERSION_KEY) not in (None, during)
