@@ -214,10 +214,18 @@ def _code_consume(*, user: User, purpose: str, code: str) -> bool:
     return OneTimeCode.objects.filter(pk=live.pk, used_at__isnull=True).update(used_at=timezone.now()) == 1
 
 
-def _mail_limited(*, key: str, ip: str | None) -> bool:
+def _mail_limited_ip(*, ip: str | None) -> bool:
     return is_ratelimited(
         None, group="mail-ip", key=lambda _g, _r: ip or "unknown", rate=settings.MAIL_RATE_PER_IP, increment=True
-    ) or is_ratelimited(None, group="mail-account", key=lambda _g, _r: key, rate="5/h", increment=True)
+    )
+
+
+def _mail_limited_account(*, key: str) -> bool:
+    return is_ratelimited(None, group="mail-account", key=lambda _g, _r: key, rate="5/h", increment=True)
+
+
+def _mail_limited(*, key: str, ip: str | None) -> bool:
+    return _mail_limited_ip(ip=ip) or _mail_limited_account(key=key)
 
 
 def _send_email_verification(user: User) -> None:
@@ -259,7 +267,7 @@ def user_register(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise exc.field_error("email", "The email has already been taken.")
-    if _mail_limited(key=f"register:{email}", ip=ip):  # every registration mails a code
+    if _mail_limited_ip(ip=ip):  # before the insert: a flood from one address costs no password hashing
         raise exc.MailRateLimited()
     try:
         with transaction.atomic():
@@ -277,6 +285,10 @@ def user_register(
                 source=source,
                 language=language,
             )
+            # The address's own allowance is counted once the unique email is ours: a concurrent registration of
+            # the same email waits on the insert and answers "already taken", never 429. Limited: rolled back.
+            if _mail_limited_account(key=f"register:{email}"):  # every registration mails a code
+                raise exc.MailRateLimited()
             platform_user_link(user=user, platform=platform, external=platform_data)
             _send_email_verification(user)
     except IntegrityError as error:  # a concurrent registration won the unique email

@@ -43,3 +43,28 @@ def test_parallel_sign_ins_each_get_their_own_token():
     # Five successful sign-ins per account per window are not limited (the limit counts failures only).
     assert result.outcomes == {200: 20}
     assert AccessToken.objects.filter(user=user).count() == 20
+
+
+def test_concurrent_registrations_of_one_email_create_one_account_and_are_never_rate_limited():
+    """The per-address mail allowance (5 an hour) is spent only by a registration that got the email: the
+    losers of the race answer "already taken" (422), not 429, and nothing of theirs remains."""
+    from accounts.models import User
+
+    body = {
+        "email": "race@example.com",
+        "password": "s3cret-pass",
+        "firstName": "Ana",
+        "lastName": "Pop",
+        "dateOfBirth": "1990-01-31",
+    }
+
+    def register(_i, _n):
+        response = APIClient().post("/api/v1/user", body, format="json")
+        if response.status_code == 422:
+            assert response.json()["errors"]["email"] == ["The email has already been taken."]
+        return response.status_code
+
+    result = report(run_concurrently("register one email from 8 threads", register, threads=8))
+    assert not result.errors
+    assert result.outcomes == {201: 1, 422: 7}
+    assert User.objects.filter(email="race@example.com").count() == 1
