@@ -1,6 +1,5 @@
 """Reads about platforms. Everything a platform endpoint lists is scoped to that platform here."""
 
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -122,47 +121,9 @@ def platform_payment_methods(*, platform: Platform) -> dict[str, list]:
 def platform_currencies(*, platform: Platform, now: int | None = None) -> dict:
     """{"coins", "tokens", "fiats"} the platform offers, as trading's Currency Index builds them for its users
     (same cached configuration, same freshness rule for rate-priced operations)."""
-    from trading.models import RATE_DEPENDENT_OPERATIONS
-    from trading.selectors import (
-        GROUPS,
-        CurrencyView,
-        OperationStatus,
-        market_config,
-        rate_summary,
-        rates_current,
-    )
+    from trading.selectors import currency_groups
 
-    now = int(time.time()) if now is None else now
-    config = market_config(platform_id=platform.pk)
-    current = rates_current()
-
-    def fresh(symbol: str) -> bool:
-        found = current.get(symbol)
-        return found is not None and now - found[1] <= config.max_age_seconds
-
-    groups: dict[str, list] = {group: [] for group in GROUPS.values()}
-    for asset in sorted(config.assets.values(), key=lambda a: (a.position, a.symbol)):
-        if asset.is_fiat:
-            groups[GROUPS[asset.kind]].append(CurrencyView(asset=asset, rates=None, general=[], particular={}))
-            continue
-        general, particular = [], {}
-        for op in config.operations:
-            if op.asset != asset.symbol:
-                continue
-            available = op.status
-            if op.operation in RATE_DEPENDENT_OPERATIONS:
-                available = available and fresh(asset.symbol) and (op.fiat is None or fresh(op.fiat))
-            status = OperationStatus(info=op, available=available)
-            if op.fiat is None:
-                general.append(status)
-            else:
-                particular.setdefault(op.fiat, []).append(status)
-        groups[GROUPS[asset.kind]].append(
-            CurrencyView(
-                asset=asset, rates=rate_summary(symbol=asset.symbol, now=now), general=general, particular=particular
-            )
-        )
-    return groups
+    return currency_groups(platform_id=platform.pk, now=now)
 
 
 def platform_levels(*, platform: Platform) -> list[dict]:

@@ -396,8 +396,13 @@ def currency_list(*, user, symbol: str | None = None, now: int | None = None) ->
     """{"coins": [...], "tokens": [...], "fiats": [...]} of the user's platform; with a symbol, only the group
     holding that asset, with only it (as the reference's `currencies/ETH` example). An operation's status is
     false when staff disabled it or when it is priced from a rate that is stale."""
+    return currency_groups(platform_id=user_market(user=user).platform_id, symbol=symbol, now=now)
+
+
+def currency_groups(*, platform_id, symbol: str | None = None, now: int | None = None) -> dict[str, list[CurrencyView]]:
+    """The Currency Index of one platform (its users' `currency_list`; the platform's own `currencies`)."""
     now = int(time.time()) if now is None else now
-    config = market_config(platform_id=user_market(user=user).platform_id)
+    config = market_config(platform_id=platform_id)
     if symbol is not None:
         asset = config.assets.get(str(symbol).upper())
         if asset is None:
