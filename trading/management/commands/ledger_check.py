@@ -1,4 +1,8 @@
+from collections import defaultdict
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, router
 from django.db.models import Sum
 from tqdm import tqdm
 
@@ -19,13 +23,31 @@ class Command(BaseCommand):
     def handle(self, *args, no_progress=False, **options):
         problems: list[str] = []
 
-        for row in LedgerEntry.objects.values("asset__symbol").annotate(total=Sum("amount")).exclude(total=0):
-            problems.append(f"asset {row['asset__symbol']} sums to {row['total']}, not 0")
-        unbalanced = (
-            LedgerEntry.objects.values("transaction_id", "asset__symbol").annotate(total=Sum("amount")).exclude(total=0)
-        )
-        for row in unbalanced[:100]:
-            problems.append(f"transaction {row['transaction_id']} {row['asset__symbol']} sums to {row['total']}")
+        exact_sums = connections[router.db_for_read(LedgerEntry)].vendor == "postgresql"
+        if exact_sums:
+            for row in LedgerEntry.objects.values("asset__symbol").annotate(total=Sum("amount")).exclude(total=0):
+                problems.append(f"asset {row['asset__symbol']} sums to {row['total']}, not 0")
+            unbalanced = (
+                LedgerEntry.objects.values("transaction_id", "asset__symbol")
+                .annotate(total=Sum("amount"))
+                .exclude(total=0)
+            )
+            for row in unbalanced[:100]:
+                problems.append(f"transaction {row['transaction_id']} {row['asset__symbol']} sums to {row['total']}")
+        else:
+            # SQLite (the embedded demo database) sums decimals as binary floats (1e-18 residues): sum in Python.
+            per_asset, per_transaction = defaultdict(Decimal), defaultdict(Decimal)
+            for transaction_id, symbol, amount in LedgerEntry.objects.values_list(
+                "transaction_id", "asset__symbol", "amount"
+            ).iterator():
+                per_asset[symbol] += amount
+                per_transaction[transaction_id, symbol] += amount
+            problems += [f"asset {symbol} sums to {total}, not 0" for symbol, total in per_asset.items() if total]
+            problems += [
+                f"transaction {transaction_id} {symbol} sums to {total}"
+                for (transaction_id, symbol), total in per_transaction.items()
+                if total
+            ][:100]
 
         negative = LedgerAccount.objects.filter(kind__in=LedgerAccount.CUSTOMER_KINDS, balance__lt=0)
         for account in negative[:100]:
@@ -42,12 +64,19 @@ class Command(BaseCommand):
                     break
                 last_pk = batch[-1]["pk"]
                 ids = [row["pk"] for row in batch]
-                sums = dict(
-                    LedgerEntry.objects.filter(account_id__in=ids)
-                    .values("account_id")
-                    .annotate(total=Sum("amount"))
-                    .values_list("account_id", "total")
-                )
+                if exact_sums:
+                    sums = dict(
+                        LedgerEntry.objects.filter(account_id__in=ids)
+                        .values("account_id")
+                        .annotate(total=Sum("amount"))
+                        .values_list("account_id", "total")
+                    )
+                else:
+                    sums = defaultdict(Decimal)
+                    for account_id, amount in LedgerEntry.objects.filter(account_id__in=ids).values_list(
+                        "account_id", "amount"
+                    ):
+                        sums[account_id] += amount
                 for row in batch:
                     entries_sum = sums.get(row["pk"]) or 0
                     if row["balance"] != entries_sum:
