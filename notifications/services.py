@@ -117,38 +117,51 @@ def _recipient(user, channel: str) -> str:
     raise ValueError(f"unknown channel {channel}")
 
 
+def _notification_build(*, event: str, language: str, meta: dict | None, context: dict | None = None, **owner):
+    """An unsaved inbox row of `event` for `owner` (`user=` or `user_id=`), worded in its language, and the
+    event's spec and full title (a mail subject may be longer than the inbox title)."""
+    spec = notification_events.EVENTS[event]
+    meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
+    language = _language(language)
+    title, message = notification_events.wording(spec, language, {**meta, **(context or {})})
+    notification = Notification(
+        **owner, title=title[:191], message=message, category=spec.category, code=event, meta=meta, language=language
+    )
+    return notification, spec, title
+
+
+def _deliveries_build(notification: Notification, *, user, spec, title: str) -> list[Delivery]:
+    """The unsaved deliveries of a notification on its event's channels the user can be reached on."""
+    deliveries = []
+    for channel in spec.channels:
+        recipient = _recipient(user, channel)
+        if recipient:
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    user=user,
+                    channel=channel,
+                    recipient=recipient,
+                    template=notification.code,
+                    language=notification.language,
+                    subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
+                )
+            )
+    return deliveries
+
+
 @transaction.atomic
 def notification_create(*, user, event: str, context: dict | None = None, meta: dict | None = None) -> Notification:
     """Put a notification in the user's inbox and deliver it on the event's channels, in the user's language.
 
     `event` names an entry of `notifications.events.EVENTS`; `meta` is the related object as the API shows it
     (`{"id": …, "publicId": …}`) and is also available to the wording, with `context`."""
-    spec = notification_events.EVENTS[event]
-    meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
-    language = _language(user.language)
-    title, message = notification_events.wording(spec, language, {**meta, **(context or {})})
-    notification = Notification.objects.create(
-        user=user,
-        title=title[:191],
-        message=message,
-        category=spec.category,
-        code=event,
-        meta=meta,
-        language=language,
+    notification, spec, title = _notification_build(
+        user=user, event=event, language=user.language, meta=meta, context=context
     )
-    for channel in spec.channels:
-        recipient = _recipient(user, channel)
-        if not recipient:
-            continue
-        delivery = Delivery.objects.create(
-            notification=notification,
-            user=user,
-            channel=channel,
-            recipient=recipient,
-            template=event,
-            language=language,
-            subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
-        )
+    notification.save()
+    for delivery in _deliveries_build(notification, user=user, spec=spec, title=title):
+        delivery.save()
         _enqueue(delivery)
     return notification
 
@@ -160,34 +173,11 @@ def notification_create_batch(*, items) -> list[Notification]:
     one broker round trip on the request instead of one per delivery)."""
     notifications, deliveries = [], []
     for user, event, context, meta in items:
-        spec = notification_events.EVENTS[event]
-        meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
-        language = _language(user.language)
-        title, message = notification_events.wording(spec, language, {**meta, **(context or {})})
-        notification = Notification(
-            user=user,
-            title=title[:191],
-            message=message,
-            category=spec.category,
-            code=event,
-            meta=meta,
-            language=language,
+        notification, spec, title = _notification_build(
+            user=user, event=event, language=user.language, meta=meta, context=context
         )
         notifications.append(notification)
-        for channel in spec.channels:
-            recipient = _recipient(user, channel)
-            if recipient:
-                deliveries.append(
-                    Delivery(
-                        notification=notification,
-                        user=user,
-                        channel=channel,
-                        recipient=recipient,
-                        template=event,
-                        language=language,
-                        subject=title[:255] if channel == Delivery.Channel.EMAIL else "",
-                    )
-                )
+        deliveries += _deliveries_build(notification, user=user, spec=spec, title=title)
     if not deliveries:
         insert_instances(notifications)
         return notifications
@@ -221,22 +211,10 @@ def notification_create_many(*, event: str, items) -> int:
     spec = notification_events.EVENTS[event]
     if spec.channels:
         raise ValueError(f"{event} is delivered by {spec.channels}: use notification_create per user")
-    rows = []
-    for user_id, language, meta in items:
-        meta = {key: str(value) if value is not None else None for key, value in (meta or {}).items()}
-        language = _language(language)
-        title, message = notification_events.wording(spec, language, meta)
-        rows.append(
-            Notification(
-                user_id=user_id,
-                title=title[:191],
-                message=message,
-                category=spec.category,
-                code=event,
-                meta=meta,
-                language=language,
-            )
-        )
+    rows = [
+        _notification_build(user_id=user_id, event=event, language=language, meta=meta)[0]
+        for user_id, language, meta in items
+    ]
     Notification.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
