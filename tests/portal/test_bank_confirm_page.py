@@ -280,3 +280,18 @@ def test_uploads_are_rate_limited_per_ip(market, user, user_api):
     limited = csrf_post(web, link, {"file": proof()})
     assert limited.status_code == 429 and "Too many attempts" in limited.content.decode()
     assert Order.objects.get(pk=order["id"]).status == "PAYMENT_WAITING"
+
+
+def test_the_demo_prints_a_working_link_for_its_bank_purchase(settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("demo_seed", stdout=out)
+    match = re.search(r"bank transfer to pay for order (\w+): (\S+)", out.getvalue())
+    assert match, out.getvalue()
+    assert LINK.match(match[2])
+    page = Client().get(path_of(match[2]))
+    assert page.status_code == 200 and f'data-testid="reference">{match[1]}<' in page.content.decode()
