@@ -295,3 +295,21 @@ def test_the_demo_prints_a_working_link_for_its_bank_purchase(settings, tmp_path
     assert LINK.match(match[2])
     page = Client().get(path_of(match[2]))
     assert page.status_code == 200 and f'data-testid="reference">{match[1]}<' in page.content.decode()
+
+
+def test_production_never_shows_the_demos_account():
+    from tests.gates.test_hardening import _manage, _production_env
+
+    code = "from django.conf import settings as s; print(sorted(set(s.HOUSE_BANK_ACCOUNT.values())))"
+    result = _manage("shell", "--no-imports", "-c", code, env=_production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['']"
+    configured = _production_env(HOUSE_BANK_BENEFICIARY="CCPro SRL", HOUSE_BANK_IBAN="RO12 BANK 0000 0000 0000 0001")
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from trading.payment_page import house_bank_account as h; print(h())",
+        env=configured,
+    )
+    assert "'iban': 'RO12 BANK 0000 0000 0000 0001'" in result.stdout and "'configured': True" in result.stdout
