@@ -23,6 +23,9 @@ from .models import Operation
 from .order_models import Order, PaymentType
 
 BANK_CONFIRM_PATH = "/payment/bank-confirm"
+# Plain strings: comparing to the choices' enum members costs twice as much, once per order of every list page.
+_BUY_WITH_FIAT = str(Operation.BUY_WITH_FIAT)
+_BANK = str(PaymentType.BANK)
 _PURPOSE = b"ccpro.trading.payment-page:bank-confirm"
 
 
@@ -48,7 +51,7 @@ def _path(order_id) -> str:
 def bank_confirm_carried(order) -> bool:
     """Whether the order has a bank-confirm page: a purchase paid by the user's bank transfer. Card payments,
     sales paid out to the user's bank, crypto-funded orders, withdrawals, deposits and transfers have none."""
-    return order.operation == Operation.BUY_WITH_FIAT and order.payment_method == PaymentType.BANK
+    return order.operation == _BUY_WITH_FIAT and order.payment_method == _BANK
 
 
 def bank_confirm_url(order) -> str | None:
