@@ -366,7 +366,9 @@ def _bank_confirm_page(request, order, *, form=None, status=200):
         "order": order,
         "link": _bank_confirm_link(request),
         "bank": payment_page.house_bank_account(),
-        "proof_needed": order.status == Order.Status.PAYMENT_WAITING and order.proof_id is None,
+        "proof_needed": order.status == Order.Status.PAYMENT_WAITING
+        and order.proof_id is None
+        and order.user.is_active,
         "form": form or portal_forms.PaymentProofForm(),
     }
     response = render(request, "trading/bank_confirm.html", context, status=status)
@@ -410,10 +412,13 @@ def _bank_confirm(request, order):
         increment=True,
     )
     if limited:
-        error = errors.RateLimited()
         form.is_valid()
         form.add_error(None, _("Too many attempts. Please try again later."))
-        status = status_of(error)
+        status = status_of(errors.RateLimited())
+    elif not order.user.is_active:  # what the API's payment-confirmation answers such an account (ApiView)
+        form.is_valid()
+        form.add_domain_error(errors.AccountInactive())
+        status = status_of(errors.AccountInactive())
     elif form.is_valid():
         try:
             orders.order_payment_confirm(user=order.user, order_id=order.pk, upload=form.validated["file"])

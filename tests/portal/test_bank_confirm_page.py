@@ -313,3 +313,15 @@ def test_production_never_shows_the_demos_account():
         env=configured,
     )
     assert "'iban': 'RO12 BANK 0000 0000 0000 0001'" in result.stdout and "'configured': True" in result.stdout
+
+
+def test_an_inactive_account_is_refused_as_the_api_refuses_it(market, user, user_api):
+    _quote, order = buy(user_api, user, confirmed_bank(user))
+    link = path_of(order["payment"]["url"])
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    page = Client().get(link).content.decode()
+    assert 'data-testid="order-status">PAYMENT_WAITING<' in page and 'data-testid="proof-form"' not in page
+    refused = csrf_post(Client(enforce_csrf_checks=True), link, {"file": proof()})
+    assert refused.status_code == 403 and "Your account is inactive." in refused.content.decode()
+    assert Order.objects.get(pk=order["id"]).proof_id is None
