@@ -20,6 +20,7 @@ from . import order_selectors, orders
 from .apis import rate_string
 from .models import Operation
 from .order_models import OPERATION_DIRECTION, DepositAddress, Order, Quote
+from .payment_page import bank_confirm_url
 from .selectors import HISTORY_PERIODS
 
 PER_PAGE = 25
@@ -90,7 +91,7 @@ def order_body(order: Order, *, detail: bool = False, linked: bool = True) -> di
         "payment": {
             "method": order.payment_method or None,
             "id": str(instrument) if instrument else None,
-            "url": None,
+            "url": bank_confirm_url(order),
             "feePercent": plain(order.fee_percent),
             "proofUploaded": f"/files/{order.proof_id}" if order.proof_id else None,
         },
@@ -241,7 +242,11 @@ class ExternalPlatformSchema(serializers.Serializer):
 class OrderPaymentSchema(serializers.Serializer):
     method = serializers.CharField(allow_null=True, help_text="bank or card")
     id = serializers.UUIDField(allow_null=True)
-    url = serializers.CharField(allow_null=True)
+    url = serializers.CharField(
+        allow_null=True,
+        help_text="A purchase paid by bank transfer: its signed bank-confirm page (payment instructions, proof "
+        "upload). null otherwise.",
+    )
     feePercent = serializers.CharField()
     proofUploaded = serializers.CharField(allow_null=True, help_text="Where staff and the user read the proof.")
 

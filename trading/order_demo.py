@@ -11,8 +11,9 @@ from accounts.models import Bank, User, Wallet
 
 from . import orders
 from .ledger import Kind, customer_account, ledger_post, system_account
-from .models import Asset
-from .order_models import DepositAddress, Order
+from .models import Asset, Operation
+from .order_models import DepositAddress, Order, PaymentType
+from .payment_page import bank_confirm_url
 
 FUNDS = {"ETH": Decimal("2.5"), "XBT": Decimal("0.05"), "IPSX": Decimal("5000")}
 XBT_ADDRESSES = [
@@ -50,7 +51,8 @@ def seed() -> list[str]:
         chain=Asset.objects.get(symbol="XBT"), addresses=XBT_ADDRESSES, destination="broker", type="cold"
     )
 
-    if not Order.objects.filter(user=user).exists():
+    # Once: keyed on this module's first order (the transfers' demo, seeded before, gives the user orders too).
+    if not Order.objects.filter(user=user, tx_id="0xdemo-approved").exists():
         # an approved deposit, a deposit claim to confirm, a crypto exchange filled at once
         credited = orders.deposit_create(user=user, type="coin", symbol="ETH", amount="0.3", tx_id="0xdemo-approved")
         orders.order_approve(order_id=credited.pk, staff=staff, reason="seen on chain (demo)")
@@ -103,8 +105,21 @@ def seed() -> list[str]:
         )
     statuses = Order.objects.filter(user=user).count()
     free = DepositAddress.objects.filter(user__isnull=True).count()
-    return [
+    lines = [
         f"orders: {user.email} holds ETH, XBT, IPSX (GET /api/v1/user/{user.pk}/balances) and has {statuses} orders; "
         f"admin queues: payments to review, deposits to confirm, withdrawals to send; "
         f"deposit address pool: {free} free ({pool['created']} ETH added now)"
     ]
+    waiting = (
+        Order.objects.filter(
+            user=user,
+            operation=Operation.BUY_WITH_FIAT,
+            payment_method=PaymentType.BANK,
+            status=Order.Status.PAYMENT_WAITING,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if waiting is not None:  # the purchase's payment.url: its bank-confirm page, no sign-in needed
+        lines.append(f"bank transfer to pay for order {waiting.public_id}: {bank_confirm_url(waiting)}")
+    return lines

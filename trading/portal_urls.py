@@ -14,6 +14,8 @@ urlpatterns = [
     path("orders", portal_views.order_list, name="orders"),
     path("orders/<str:order>", portal_views.order_page, name="order"),
     path("orders/<str:order>/proof", portal_views.order_proof, name="order-proof"),
+    # The orders' signed `payment.url` (no session; its path is the reference's).
+    path("payment/bank-confirm", portal_views.bank_confirm, name="bank-confirm"),
     path("deposit", portal_views.deposit, name="deposit"),
     path("deposit/address", portal_views.deposit_address, name="deposit-address"),
     path("transfers", portal_views.transfer_list, name="transfers"),

@@ -8,6 +8,7 @@ service is shown next to its field or on top of the page; another user's id is s
 """
 
 import uuid
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -15,29 +16,24 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.models import InstrumentStatus
 from accounts.selectors import bank_list, card_list, wallet_list
 from ccpro import errors
 from ccpro.api.exception_handler import STATUS_BY_KIND
+from ccpro.api.request import client_ip
 from ccpro.portal import login_required
 
-from . import order_selectors, orders, portal_forms, pricing, transfer_selectors, transfers
+from . import order_selectors, orders, payment_page, portal_forms, pricing, transfer_selectors, transfers
 from .apis import price_body
 from .models import Operation
 from .order_models import Order, PaymentType
 from .transfer_models import Transfer
 
-# Where a buyer paying by bank transfer sends the money (the reference does not give the broker's account):
-# `settings.PORTAL_PAYMENT_BANK` overrides these demo details in a deployment.
-DEFAULT_PAYMENT_BANK = {
-    "beneficiary": "CCPro Demo SRL",
-    "bank": "Demo Bank",
-    "iban": "RO49 AAAA 1B31 0075 9384 0000",
-    "swift": "DEMOROBU",
-}
 PRICE_KINDS = ("buy", "sell", "withdraw", "withdraw-ico")
 
 
@@ -192,7 +188,7 @@ def _order_page(request, order, *, form=None, status=200):
         "history": order.status_changes.all(),
         "proof_needed": proof_needed,
         "form": form or portal_forms.PaymentProofForm(),
-        "bank": getattr(settings, "PORTAL_PAYMENT_BANK", DEFAULT_PAYMENT_BANK),
+        "bank": payment_page.house_bank_account(),
         "nav": "trade",
     }
     return _render(request, "order.html", context, status=status)
@@ -349,3 +345,93 @@ def transfer_action(request, transfer, action: str):
     except errors.DomainError as error:
         _refusal(request, error)
     return redirect("trading:transfers")
+
+
+# --- Bank-confirm page (the orders' signed `payment.url`; no session: the link is the credential) --------------
+
+
+def _bank_confirm_language(order) -> str:
+    """The page follows the link, not the browser: it is in the language of the user the order belongs to."""
+    language = getattr(order.user, "language", "") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _bank_confirm_link(request) -> str:
+    """The page's own signed link (its form posts to it, the upload returns to it)."""
+    return f"{request.path}?{urlencode({key: request.GET.get(key, '') for key in ('order', 'signature')})}"
+
+
+def _bank_confirm_page(request, order, *, form=None, status=200):
+    context = {
+        "order": order,
+        "link": _bank_confirm_link(request),
+        "bank": payment_page.house_bank_account(),
+        "proof_needed": order.status == Order.Status.PAYMENT_WAITING
+        and order.proof_id is None
+        and order.user.is_active,
+        "form": form or portal_forms.PaymentProofForm(),
+    }
+    response = render(request, "trading/bank_confirm.html", context, status=status)
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
+def _signed_link_headers(response):
+    # The signature is a credential: not kept by shared caches, not sent on to other sites as a Referer.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def bank_confirm(request):
+    """`/payment/bank-confirm?order=<id>&signature=<hex>`: the payment instructions of one purchase paid by bank
+    transfer (amount, reference, the house's account, status and what comes next) and, while it waits for the
+    payment, its proof upload through `orders.order_payment_confirm`, the service of the API's
+    payment-confirmation (same file rules, same 403 refusals shown on the page). A missing, malformed or tampered
+    link, an unknown order or one without such a page is a 404 page."""
+    try:
+        order = payment_page.order_from_bank_confirm_link(query=request.GET)
+    except errors.DomainError:
+        return _signed_link_headers(render(request, "trading/bank_confirm.html", {"invalid": True}, status=404))
+    with translation.override(_bank_confirm_language(order)):
+        return _signed_link_headers(_bank_confirm(request, order))
+
+
+def _bank_confirm(request, order):
+    if request.method == "GET":
+        return _bank_confirm_page(request, order)
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    form = portal_forms.PaymentProofForm(request.POST, request.FILES)
+    status = 422
+    limited = is_ratelimited(
+        request,
+        group="payment-page-proof",
+        key=lambda _group, req: client_ip(req) or "unknown",
+        rate=settings.PAYMENT_PAGE_PROOF_RATE_PER_IP,
+        increment=True,
+    )
+    if limited:
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Please try again later."))
+        status = status_of(errors.RateLimited())
+    elif not order.user.is_active:  # what the API's payment-confirmation answers such an account (ApiView)
+        form.is_valid()
+        form.add_domain_error(errors.AccountInactive())
+        status = status_of(errors.AccountInactive())
+    elif form.is_valid():
+        try:
+            orders.order_payment_confirm(user=order.user, order_id=order.pk, upload=form.validated["file"])
+        except errors.DomainError as error:
+            form.add_domain_error(error)
+            status = status_of(error)
+        else:
+            text = _("Proof of payment successfully uploaded.")
+            if wants_json:
+                return JsonResponse({"message": text, "redirect": _bank_confirm_link(request)})
+            messages.success(request, text)
+            return redirect(_bank_confirm_link(request))
+    if wants_json:
+        flat = [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("file", [])]
+        return JsonResponse({"message": " ".join(flat)}, status=status)
+    return _bank_confirm_page(request, order, form=form, status=status)

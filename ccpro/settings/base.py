@@ -151,6 +151,18 @@ SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", defa
 # Idempotency-Key records of money-moving POSTs are kept at least this long (ccpro/api/idempotency.py).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
+# The house's receiving bank account: where buyers paying by bank transfer send the money (the order page and the
+# signed bank-confirm page, trading/payment_page.py). The defaults are the demo's; production has none (pages then
+# say the details are not configured) and takes them from HOUSE_BANK_*.
+HOUSE_BANK_ACCOUNT = {
+    "beneficiary": env("HOUSE_BANK_BENEFICIARY", default="CCPro Demo SRL"),
+    "bank": env("HOUSE_BANK_NAME", default="Demo Bank"),
+    "iban": env("HOUSE_BANK_IBAN", default="RO49 AAAA 1B31 0075 9384 0000"),
+    "swift": env("HOUSE_BANK_SWIFT", default="DEMOROBU"),
+}
+# Proof uploads through the signed bank-confirm page, per client IP (django-ratelimit rate).
+PAYMENT_PAGE_PROOF_RATE_PER_IP = env("PAYMENT_PAGE_PROOF_RATE_PER_IP", default="20/h")
+
 # Admin second factor: the issuer shown by authenticator apps for the staff TOTP devices (accounts/staff_otp.py).
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCPro")
 

@@ -10,6 +10,13 @@ LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 # Every node must sign instant event notifications with the same key: set IEN_PRIVATE_KEY(_FILE), none is made up.
 IEN_PRIVATE_KEY_AUTOGENERATE = env.bool("IEN_PRIVATE_KEY_AUTOGENERATE", default=False)
+# Never the demo's receiving account: buyers are told to pay only into the one HOUSE_BANK_* names.
+HOUSE_BANK_ACCOUNT = {
+    "beneficiary": env("HOUSE_BANK_BENEFICIARY", default=""),
+    "bank": env("HOUSE_BANK_NAME", default=""),
+    "iban": env("HOUSE_BANK_IBAN", default=""),
+    "swift": env("HOUSE_BANK_SWIFT", default=""),
+}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -776,7 +776,10 @@ def _platform_transfers(ctx):
 # --- quotes, orders, deposits, balances (issue 8) --------------------------------------------------
 
 NO_PARENT = "null while the order has no parent order (only a withdrawal chained after a buy has one)."
-NO_PAYMENT_URL = "No hosted bank-confirm page: the proof of a transfer is uploaded through payment-confirmation."
+NO_PAYMENT_URL = (
+    "payment.url is the bank-confirm page of a purchase paid by bank transfer; these cases are sales paid out to the"
+    " user's bank or withdrawals, with nothing for the user to send: null (tests/portal/test_bank_confirm_page.py)."
+)
 NO_INSTRUMENT = "Withdrawals are paid from the balance: no payment method."
 
 

@@ -1,0 +1,50 @@
+"""The bank-confirm page behind an order's `payment.url`, in a real browser (Chromium), without signing in: the
+payment instructions, then the proof of payment sent by the page's script with its progress bar."""
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from platforms.services import default_platform
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.instruments.conftest import png_bytes
+from tests.orders.conftest import confirmed_bank
+from tests.trading.conftest import PRICES, set_rates
+from trading.order_models import Order
+from trading.services import operations_enable_defaults
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_signed_link_shows_the_instructions_and_takes_the_proof(portal, live_server, tmp_path):
+    operations_enable_defaults(platform=default_platform())
+    set_rates(PRICES)
+    cache.clear()
+    user = UserFactory(email="payer@example.com")
+    bank = confirmed_bank(user)
+    api = client_for(user)
+    body = {"type": "coin", "orderType": "buy_with_fiat", "orderAmount": "0.5", "orderSymbol": "ETH"}
+    body |= {"orderPaymentSymbol": "EUR", "orderPaymentMethod": str(bank.pk)}
+    quote = api.post(f"/api/v1/user/{user.pk}/quote", body, format="json").json()["data"]
+    order = api.post(f"/api/v1/user/{user.pk}/quote/{quote['id']}", {}, format="json").json()["data"]
+    url = order["payment"]["url"]
+    assert url.startswith(f"{live_server.url}/payment/bank-confirm?order={order['id']}&signature="), url
+
+    portal.goto(url)  # no session: the link is the credential
+    expect(portal.get_by_test_id("reference")).to_have_text(order["publicId"])
+    expect(portal.get_by_test_id("amount")).to_contain_text("EUR")
+    expect(portal.get_by_test_id("iban")).not_to_be_empty()
+    expect(portal.get_by_test_id("order-status")).to_have_text("PAYMENT_WAITING")
+    screenshot(portal, "bank-confirm")
+
+    proof = tmp_path / "proof.png"
+    proof.write_bytes(png_bytes())
+    portal.get_by_label("Proof of payment").set_input_files(str(proof))
+    portal.get_by_role("button", name="Upload proof").click()
+    expect(portal.get_by_test_id("order-status")).to_have_text("PROCESSING_PAYMENT")
+    expect(portal.get_by_test_id("next-step")).to_contain_text("We received your proof of payment")
+    expect(portal.get_by_test_id("proof-form")).to_have_count(0)
+    assert Order.objects.get(pk=order["id"]).proof_id is not None
