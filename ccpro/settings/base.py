@@ -12,10 +12,11 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The embedded defaults' files (SQLite database, filesystem broker, mail, SMS, uploads): var/ of the checkout.
+VAR_DIR = Path(env("CCPRO_VAR_DIR", default=str(BASE_DIR / "var")))
 
 log = logging.getLogger("ccpro.settings")
 

@@ -9,6 +9,14 @@ from tqdm import tqdm
 from trading.ledger_models import LedgerAccount, LedgerEntry
 
 BATCH = 2000
+# SQLite (the embedded demo database only; production runs PostgreSQL) keeps a NUMERIC value as a binary float
+# with 15 significant digits, so an 18-decimal amount comes back rounded: there a sum counts as zero, and a balance
+# as equal to its entries, within this fraction of the largest amount involved.
+SQLITE_RELATIVE_PRECISION = Decimal("1e-14")
+
+
+def _sqlite_zero(total: Decimal, scale: Decimal) -> bool:
+    return abs(total) <= scale * SQLITE_RELATIVE_PRECISION
 
 
 class Command(BaseCommand):
@@ -35,18 +43,25 @@ class Command(BaseCommand):
             for row in unbalanced[:100]:
                 problems.append(f"transaction {row['transaction_id']} {row['asset__symbol']} sums to {row['total']}")
         else:
-            # SQLite (the embedded demo database) sums decimals as binary floats (1e-18 residues): sum in Python.
+            # SQLite sums decimals as binary floats: add them up in Python, within SQLite's precision.
             per_asset, per_transaction = defaultdict(Decimal), defaultdict(Decimal)
+            asset_scale, transaction_scale = defaultdict(Decimal), defaultdict(Decimal)
             for transaction_id, symbol, amount in LedgerEntry.objects.values_list(
                 "transaction_id", "asset__symbol", "amount"
             ).iterator():
                 per_asset[symbol] += amount
                 per_transaction[transaction_id, symbol] += amount
-            problems += [f"asset {symbol} sums to {total}, not 0" for symbol, total in per_asset.items() if total]
+                asset_scale[symbol] = max(asset_scale[symbol], abs(amount))
+                transaction_scale[transaction_id, symbol] = max(transaction_scale[transaction_id, symbol], abs(amount))
+            problems += [
+                f"asset {symbol} sums to {total}, not 0"
+                for symbol, total in per_asset.items()
+                if not _sqlite_zero(total, asset_scale[symbol])
+            ]
             problems += [
                 f"transaction {transaction_id} {symbol} sums to {total}"
                 for (transaction_id, symbol), total in per_transaction.items()
-                if total
+                if not _sqlite_zero(total, transaction_scale[transaction_id, symbol])
             ][:100]
 
         negative = LedgerAccount.objects.filter(kind__in=LedgerAccount.CUSTOMER_KINDS, balance__lt=0)
@@ -72,14 +87,20 @@ class Command(BaseCommand):
                         .values_list("account_id", "total")
                     )
                 else:
-                    sums = defaultdict(Decimal)
+                    sums, scales = defaultdict(Decimal), defaultdict(Decimal)
                     for account_id, amount in LedgerEntry.objects.filter(account_id__in=ids).values_list(
                         "account_id", "amount"
                     ):
                         sums[account_id] += amount
+                        scales[account_id] = max(scales[account_id], abs(amount))
                 for row in batch:
                     entries_sum = sums.get(row["pk"]) or 0
-                    if row["balance"] != entries_sum:
+                    if exact_sums:
+                        differs = row["balance"] != entries_sum
+                    else:
+                        scale = max(scales[row["pk"]], abs(row["balance"]))
+                        differs = not _sqlite_zero(row["balance"] - entries_sum, scale)
+                    if differs:
                         problems.append(
                             f"account {row['pk']} caches {row['balance']} but its entries sum to {entries_sum}"
                         )
