@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ccpro import errors
 from ccpro.api.request import client_ip
+from trading.payment_page import bank_confirm_url
 
 from . import checkout as services
 from . import checkout_selectors as selectors
@@ -179,6 +180,8 @@ def _render_step(
         template = "expired.html"
     elif checkout.step == Checkout.Step.THANK_YOU:
         template = "thank_you.html"
+        # A purchase paid by bank transfer: where to send the money and upload the proof (its signed page).
+        context["bank_confirm_url"] = bank_confirm_url(checkout.order) if checkout.order else None
     elif request.GET.get("landing") and checkout.step == Checkout.Step.ACCOUNT_DETAILS and error is None:
         template = "landing.html"
         context["value"] = services.checkout_value(checkout)

@@ -1,10 +1,12 @@
 """The checkout widget through HTTP: entry (both token shapes, refusals), resume, the steps, attempts, expiry."""
 
+import html
 import re
 import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
@@ -17,6 +19,7 @@ from platforms.checkout_tasks import checkout_expire_due_task
 from platforms.models import IenEvent, PlatformUserLink
 from platforms.services import platform_create
 from trading.order_models import Order, Quote
+from trading.payment_page import bank_confirm_url
 
 from .conftest import buyer, entry_url, new_payload, old_payload, sign
 
@@ -241,6 +244,12 @@ def test_linked_buyer_gets_quotes_up_to_the_limit_and_pays(shop, widget):
     assert checkout.order == order and order.user == user
     thanks = page(widget, checkout)
     assert b"Thank you!" in thanks.content and order.public_id.encode() in thanks.content
+    # Paid by bank transfer: the thank-you page links the order's signed bank-confirm page, which opens.
+    link = re.search(rb'data-testid="checkout-bank-confirm" href="([^"]+)"', thanks.content).group(1).decode()
+    link = html.unescape(link)
+    assert link == bank_confirm_url(order)  # the order's payment.url
+    instructions = widget.get(link.removeprefix(settings.SITE_URL))
+    assert instructions.status_code == 200 and order.public_id.encode() in instructions.content
     back = widget.get(f"/checkout/{checkout.public_id}/return")
     assert back.status_code == 302 and back["Location"] == "https://shop.example/done"
     assert list(CheckoutStatusChange.objects.filter(checkout=checkout).values_list("from_status", "to_status")) == [
