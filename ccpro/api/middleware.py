@@ -1,20 +1,18 @@
 """The portal's and the admin's middleware, skipped for API requests.
 
-Sessions, CSRF cookies, `request.user` from the session, the OTP check of that user and flash messages serve
-the pages; an API request is authenticated by its bearer token (DRF sets `request.user`), its views are
-CSRF-exempt, and it reads none of the others. Running them cost every API request ~0.1 ms of CPU (a third of
-the floor's; docs/performance.md, Session 3). Each class here is the middleware of the same name, doing
-nothing for a path under `settings.API_PATH_PREFIXES` (`/api/v1/`): the API's responses are the same bytes
-(none of these middlewares writes a header on a response whose request did not touch the session, the CSRF
-token or the messages), the pages keep the whole stack. Security, WhiteNoise, Common and X-Frame-Options run
-for every request as before.
+Sessions, `request.user` from the session, the OTP check of that user and flash messages serve the pages; an
+API request is authenticated by its bearer token (DRF sets `request.user`) and reads none of them. Running them
+cost every API request ~0.1 ms of CPU (a third of the floor's; docs/performance.md, Session 3). Each class here
+is the middleware of the same name, doing nothing for a path under `settings.API_PATH_PREFIXES` (`/api/v1/`):
+the API's responses are the same bytes (none of these middlewares writes a header on a response whose request
+did not touch the session or the messages), the pages keep the whole stack. Security, WhiteNoise, Common, CSRF
+(the API's views are exempt; `check --deploy` wants it by name) and X-Frame-Options run for every request.
 """
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware as _MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware as _SessionMiddleware
-from django.middleware.csrf import CsrfViewMiddleware as _CsrfViewMiddleware
 from django_otp.middleware import OTPMiddleware as _OTPMiddleware
 
 
@@ -42,7 +40,6 @@ def _pages_only(middleware_class):
 
 
 SessionMiddleware = _pages_only(_SessionMiddleware)
-CsrfViewMiddleware = _pages_only(_CsrfViewMiddleware)
 AuthenticationMiddleware = _pages_only(_AuthenticationMiddleware)
 OTPMiddleware = _pages_only(_OTPMiddleware)
 MessageMiddleware = _pages_only(_MessageMiddleware)

@@ -4,7 +4,6 @@ Every request body is read through an `InputSerializer`; it rewrites DRF's messa
 and services never word a validation error themselves.
 """
 
-import copy
 import re
 
 from rest_framework import serializers
@@ -80,11 +79,11 @@ class InputSerializer(serializers.Serializer):
         key = (type(self), prefix)
         prepared = _PREPARED_FIELDS.get(key)
         if prepared is not None:
-            return {name: copy.copy(field) for name, field in prepared.items()}
+            return {name: _copy(field) for name, field in prepared.items()}
         fields = self._worded_fields(prefix)
         if key not in _PER_INSTANCE and all(_shareable(field) for field in fields.values()):
             _PREPARED_FIELDS[key] = fields
-            return {name: copy.copy(field) for name, field in fields.items()}
+            return {name: _copy(field) for name, field in fields.items()}
         _PER_INSTANCE.add(key)
         return fields
 
@@ -102,6 +101,13 @@ class InputSerializer(serializers.Serializer):
 # Worded, never bound fields per (InputSerializer class, nesting prefix); classes that must word per instance.
 _PREPARED_FIELDS: dict[tuple[type, str], dict[str, serializers.Field]] = {}
 _PER_INSTANCE: set[tuple[type, str]] = set()
+
+
+def _copy(field: serializers.Field) -> serializers.Field:
+    """copy.copy(field), without its pickling protocol: a new instance of the class with the same attributes."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 def _shareable(field: serializers.Field) -> bool:
