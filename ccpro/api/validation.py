@@ -112,10 +112,10 @@ def _copy(field: serializers.Field) -> serializers.Field:
 
 def _shareable(field: serializers.Field) -> bool:
     """Whether shallow copies of this field validate independently: no inner fields, which binding would tie
-    to the first copy's parent."""
-    return not isinstance(field, (serializers.BaseSerializer, serializers.ManyRelatedField)) and not hasattr(
-        field, "child"
-    )
+    to the first copy's parent, and no mutable default (DRF's deep copy gave each instance its own)."""
+    if isinstance(field, (serializers.BaseSerializer, serializers.ManyRelatedField)) or hasattr(field, "child"):
+        return False
+    return not any(isinstance(getattr(field, name, None), (list, dict, set)) for name in ("default", "initial"))
 
 
 def _apply_messages(field: serializers.Field, messages: dict[str, str]) -> None:
