@@ -32,13 +32,16 @@ user_urlpatterns = [
     *transfer_urls.user_urlpatterns,
 ]
 
+# The user's endpoints are tried first: they are most of the traffic, and Django tries the patterns one after the
+# other (the 18 public ones cost every user endpoint ~0.03 ms). No public path has a segment after
+# user/<str:user>, so the order changes no resolution (tests/api/test_request_path.py).
 api_v1 = [
+    path("user/<str:user>/", include(user_urlpatterns)),
     *accounts_urls.public_urlpatterns,
     *platforms_urls.public_urlpatterns,
     *platforms_checkout_urls.public_urlpatterns,
     *transfer_urls.public_urlpatterns,
     *order_urls.public_urlpatterns,
-    path("user/<str:user>/", include(user_urlpatterns)),
 ]
 
 urlpatterns = [

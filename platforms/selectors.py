@@ -9,16 +9,24 @@ from django.utils import timezone
 from .models import IenCall, Platform, PlatformKey, PlatformStaff, PlatformUserLink
 
 
-def ien_listening_user_ids(*, user_ids) -> set:
+def ien_listening_user_ids(*, user_ids, platforms=None) -> set:
     """Which of these users `ien_emit_for_user` would send anything for: actively linked to an active partner
     platform (not the house platform) that has an IEN URL. One fixed statement, so that hot paths skip
-    building an event payload for users nobody listens to."""
+    building an event payload for users nobody listens to.
+
+    `platforms`: every Platform row as the caller already holds it, current (the market catalogue of the
+    configuration version, which any save of a platform bumps); when none of them is a partner that could
+    listen, nobody does and no statement runs (most deployments, and every user on such a machine)."""
     from django.db import connections, router
 
     from .models import DEFAULT_PLATFORM_CODE
 
     user_ids = list(user_ids)
     if not user_ids:
+        return set()
+    if platforms is not None and not any(
+        platform.active and platform.ien_url and platform.code != DEFAULT_PLATFORM_CODE for platform in platforms
+    ):
         return set()
     connection = connections[router.db_for_read(PlatformUserLink)]
     user_field = PlatformUserLink._meta.get_field("user")

@@ -111,17 +111,19 @@ def price_get(
     to_amount: str | None = None,
     payment_type: str | None = None,
     now: int | None = None,
+    reads: tuple | None = None,
 ) -> Price:
     """Price one operation for the user on their platform.
 
     `kind` is the path word (buy, sell, withdraw, withdraw-ico); amounts are the raw query strings (validated
     here); with neither amount the price of one unit of `from` is given. Raises BothAmountsGiven (403),
     OperationUnavailable (405: not offered, disabled, no fresh rate, payment method not offered) and
-    InvalidInput (422).
+    InvalidInput (422). `reads`: what `market_for_user(user=user)` returns, when the caller read it already
+    (quote create reads it with the configuration version of its catalogue, in the same round trip).
     """
     if from_amount is not None and to_amount is not None:
         raise BothAmountsGiven()
-    config, market, current = market_for_user(user=user)
+    config, market, current = reads if reads is not None else market_for_user(user=user)
     operation, src, dst, crypto = operation_resolve(config, kind=kind, from_symbol=from_symbol, to_symbol=to_symbol)
     fiat = src if src.is_fiat else dst if dst.is_fiat else None
     op = config.operation(asset=crypto.symbol, operation=operation, fiat=fiat.symbol if fiat else None)

@@ -69,8 +69,26 @@ class InputSerializer(serializers.Serializer):
     custom_messages: dict[str, dict[str, str]] = {}
 
     def get_fields(self):
-        fields = super().get_fields()
+        # DRF deep-copies the declared fields for every serializer instance, i.e. re-creates each one from its
+        # arguments, and the messages were then rewritten field by field: 0.2-0.3 ms a request body. The worded
+        # fields are made once per class (and nesting prefix) and each instance gets shallow copies of them, which
+        # binding then makes its own; they share only what validation never changes (messages, validators,
+        # choices). A class with a field holding other fields (a nested serializer, a list's child) is worded
+        # per instance as before, since a shallow copy would share those inner fields and their binding.
         prefix = f"{self.field_name}." if getattr(self, "field_name", "") else ""
+        key = (type(self), prefix)
+        prepared = _PREPARED_FIELDS.get(key)
+        if prepared is not None:
+            return {name: _copy(field) for name, field in prepared.items()}
+        fields = self._worded_fields(prefix)
+        if key not in _PER_INSTANCE and all(_shareable(field) for field in fields.values()):
+            _PREPARED_FIELDS[key] = fields
+            return {name: _copy(field) for name, field in fields.items()}
+        _PER_INSTANCE.add(key)
+        return fields
+
+    def _worded_fields(self, prefix: str) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
         for name, field in fields.items():
             attr = display_name(prefix + name)
             _apply_messages(field, {**_messages_for(field, attr), **self.custom_messages.get(name, {})})
@@ -78,6 +96,26 @@ class InputSerializer(serializers.Serializer):
             if child is not None and not isinstance(child, serializers.Serializer):
                 _apply_messages(child, _messages_for(child, attr))
         return fields
+
+
+# Worded, never bound fields per (InputSerializer class, nesting prefix); classes that must word per instance.
+_PREPARED_FIELDS: dict[tuple[type, str], dict[str, serializers.Field]] = {}
+_PER_INSTANCE: set[tuple[type, str]] = set()
+
+
+def _copy(field: serializers.Field) -> serializers.Field:
+    """copy.copy(field), without its pickling protocol: a new instance of the class with the same attributes."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
+def _shareable(field: serializers.Field) -> bool:
+    """Whether shallow copies of this field validate independently: no inner fields, which binding would tie
+    to the first copy's parent, and no mutable default (DRF's deep copy gave each instance its own)."""
+    if isinstance(field, (serializers.BaseSerializer, serializers.ManyRelatedField)) or hasattr(field, "child"):
+        return False
+    return not any(isinstance(getattr(field, name, None), (list, dict, set)) for name in ("default", "initial"))
 
 
 def _apply_messages(field: serializers.Field, messages: dict[str, str]) -> None:

@@ -52,19 +52,24 @@ INSTALLED_APPS = [
     "notifications",
 ]
 
+# Sessions, the session's user, its OTP check and messages serve the portal and the admin only: the
+# ccpro.api.middleware classes are Django's (and django-otp's) doing nothing for paths under API_PATH_PREFIXES,
+# whose requests carry a bearer token and read none of them (docs/performance.md, Session 3). CSRF stays as it
+# is (its checks skip the CSRF-exempt API views already, and `check --deploy` looks for it by name).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "ccpro.api.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "ccpro.api.middleware.AuthenticationMiddleware",
+    "ccpro.api.middleware.OTPMiddleware",
     # Portal pages in the signed-in user's options.language (the API and admin stay in the default language).
     "accounts.middleware.UserLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "ccpro.api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+API_PATH_PREFIXES = ("/api/v1/",)
 
 ROOT_URLCONF = "ccpro.urls"
 WSGI_APPLICATION = "ccpro.wsgi.application"

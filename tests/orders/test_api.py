@@ -393,3 +393,28 @@ def test_permanent_notifications_name_available_quotes_and_waiting_orders(market
     assert "quote_available" in codes()
     user_api.post(f"/api/v1/user/{user.pk}/quote/{quote['id']}", {}, format="json")
     assert codes() & {"quote_available", "order_payment_waiting"} == {"order_payment_waiting"}
+
+
+def test_confirm_url_token_is_what_pyjwt_makes(market, user, user_api):
+    import jwt
+    from django.conf import settings
+
+    quote = post_quote(user_api, user, **BUY, orderPaymentType="bank").json()["data"]
+    token = urlparse(quote["confirmUrl"]).path.rsplit("/", 1)[1]
+    payload = jwt.decode(token, settings.SECRET_KEY, algorithms=["HS512"])
+    assert payload["quote"] == quote["id"] and payload["user"] == str(user.pk) and payload["email"] == user.email
+    assert jwt.encode(payload, settings.SECRET_KEY, algorithm="HS512") == token
+
+
+def test_quote_create_is_two_statements_when_no_platform_listens(market, user, user_api):
+    """Warm: the token lookup and the INSERT. The configuration, the user's market and the rates come from the
+    cache in one round trip, and no partner platform has an IEN URL, so nobody is asked whether they listen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert post_quote(user_api, user, **BUY, orderPaymentType="bank").status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = post_quote(user_api, user, **BUY, orderPaymentType="bank")
+    assert response.status_code == 201, response.content
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert statements == ["SELECT", "INSERT"], [query["sql"][:80] for query in queries.captured_queries]

@@ -215,6 +215,23 @@ def quote_events(platform):
     return list(IenEvent.objects.filter(platform=platform, type="quote.status").order_by("pk"))
 
 
+def test_a_platform_given_an_ien_url_hears_the_next_quote(market):
+    """Quote create asks the database who listens only when a partner platform has an IEN URL (the market
+    catalogue tells); giving one an URL bumps the catalogue's version, so the very next quote is announced."""
+    platform, _pem = platform_create(code="LATE", name="Late", base_url="https://late.example/")
+    operations_enable_defaults(platform=platform)
+    cache.clear()
+    member = UserFactory()
+    platform_user_link(user=member, platform=platform)
+    api = client_for(member)
+    trade(api, member, confirm=False)
+    assert quote_events(platform) == []
+    platform.ien_url = "https://late.example/ien"
+    platform.save()
+    quote, _order = trade(api, member, confirm=False)
+    assert [e.payload["id"] for e in quote_events(platform)] == [quote["id"]]
+
+
 def test_quote_created_and_completed_are_announced(listening):
     platform, member = listening
     quote, order = trade(client_for(member), member, confirm=True)
