@@ -27,7 +27,11 @@ RSA_ALGORITHMS = frozenset({JwtAlgorithm.RS512, JwtAlgorithm.RS384, JwtAlgorithm
 
 
 class Platform(models.Model):
-    """A partner (exchange, wallet, web shop) integrating CCPro; `CCPRO` is the house platform."""
+    """A partner (exchange, wallet, web shop) integrating CCPro; `CCPRO` is the house platform.
+
+    Write platforms through save()/delete() (or call trading.selectors.market_config_invalidate() after a
+    QuerySet.update or a data migration): every process keeps a catalogue of them per configuration version,
+    and whether any platform has an `ien_url` decides there whether quote events are announced at all."""
 
     class IenType(models.TextChoices):
         JWT = "jwt"

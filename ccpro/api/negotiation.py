@@ -6,6 +6,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 # past the limit new combinations are negotiated without being kept.
 _CHOICES: dict[tuple, tuple[int, str]] = {}
 _CHOICES_LIMIT = 256
+_ACCEPT_KEPT_LENGTH = 200  # longer headers (junk, or crafted to fill the table) are negotiated, not kept
 
 
 class JsonOnlyContentNegotiation(DefaultContentNegotiation):
@@ -18,7 +19,7 @@ class JsonOnlyContentNegotiation(DefaultContentNegotiation):
         if found is not None:
             return renderers[found[0]], found[1]
         renderer, media_type = self._negotiate(request, renderers, format_suffix)
-        if len(_CHOICES) < _CHOICES_LIMIT:
+        if len(_CHOICES) < _CHOICES_LIMIT and len(key[2]) <= _ACCEPT_KEPT_LENGTH:
             _CHOICES[key] = (renderers.index(renderer), media_type)
         return renderer, media_type
 

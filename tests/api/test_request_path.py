@@ -49,7 +49,7 @@ def test_the_pages_keep_sessions_and_csrf():
     assert web.get("/dashboard").status_code == 200  # the session's user
 
 
-def test_an_api_404_and_a_missing_slash_are_answered_as_before(user_api, user):
+def test_an_api_404_is_answered_as_before(user_api, user):
     response = user_api.get(f"/api/v1/user/{user.pk}/no-such-thing")
     assert response.status_code == 404
     assert response.json() == {"message": "No query results."}
