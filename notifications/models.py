@@ -64,6 +64,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a `delivery_send_task` was published for it: at once for account mails and single notifications,
+    # by the pending-deliveries sweep for a batch (services.deliveries_queue_pending); NULL = not yet handed out.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

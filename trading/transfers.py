@@ -478,8 +478,7 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
     for objs in ([change], orders, history):
         inserted(objs, using=connection.alias)
     # The orders were written without save(): the two users' cached order-list totals must be told.
-    orders_changed(user_id=transfer.from_user_id)
-    orders_changed(user_id=transfer.to_user_id)
+    orders_changed(user_ids=(transfer.from_user_id, transfer.to_user_id))
     transfer_events_emit(transfer=transfer, event="completed")
     # The ledger last, so the accounts stay locked only from here to the commit. This one transaction is the
     # whole movement: the two orders above post nothing of their own.
