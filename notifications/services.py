@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ccpro import errors
-from ccpro.db import execute_together, insert_instances, insert_statement, inserted
+from ccpro.db import execute_together, insert_statement, inserted
 
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
@@ -172,12 +172,8 @@ def notification_create(*, user, event: str, context: dict | None = None, meta: 
     return notification
 
 
-def notification_create_batch(*, items) -> list[Notification]:
-    """Several notifications at once, each as `notification_create` would make it: `items` is
-    [(user, event, context, meta)]. One INSERT for the inbox rows, one for their deliveries (one round trip on
-    PostgreSQL), and no task message: the deliveries are outbox rows, handed to `delivery_send_task` by the
-    pending-deliveries sweep (`deliveries_queue_pending`, beat every couple of seconds) once this transaction
-    has committed. A Celery publish cost a transfer confirmation ≈ 1 ms of CPU (docs/decisions.md)."""
+def _batch(items, connection) -> tuple[list[Notification], list[tuple[str, list]]]:
+    """A batch's unsaved inbox rows and the statements that write them and their deliveries."""
     notifications, deliveries = [], []
     for user, event, context, meta in items:
         notification, spec, title = _notification_build(
@@ -185,23 +181,31 @@ def notification_create_batch(*, items) -> list[Notification]:
         )
         notifications.append(notification)
         deliveries += _deliveries_build(notification, user=user, spec=spec, title=title)
-    if not deliveries:
-        insert_instances(notifications)
-        return notifications
-    # Both INSERTs in one round trip on PostgreSQL (ccpro.db.execute_together); the deliveries' ids come back.
+    statements = [insert_statement(notifications, connection=connection)] if notifications else []
+    if deliveries:
+        statements.append(insert_statement(deliveries, connection=connection))
+    return notifications, statements
+
+
+def notification_batch_statements(*, items, connection) -> list[tuple[str, list]]:
+    """What `notification_create_batch` writes, as statements for a caller that runs them with its own writes
+    in one round trip (ccpro.db.execute_together; a transfer's confirmation): the inbox rows' INSERT and, when
+    there are any, their deliveries' INSERT (which refers to the inbox rows: the foreign key is checked at
+    commit). Nothing is published: the deliveries are handed out by `deliveries_queue_pending`."""
+    return _batch(items, connection)[1]
+
+
+def notification_create_batch(*, items) -> list[Notification]:
+    """Several notifications at once, each as `notification_create` would make it: `items` is
+    [(user, event, context, meta)]. One INSERT for the inbox rows, one for their deliveries (one round trip on
+    PostgreSQL), and no task message: the deliveries are outbox rows, handed to `delivery_send_task` by the
+    pending-deliveries sweep (`deliveries_queue_pending`, beat every couple of seconds) once this transaction
+    has committed. A Celery publish cost a transfer confirmation ≈ 1 ms of CPU (docs/decisions.md)."""
     connection = transaction.get_connection()
-    ids = [
-        row[0]
-        for row in execute_together(
-            [
-                insert_statement(notifications, connection=connection),
-                insert_statement(deliveries, connection=connection, returning=True),
-            ],
-            using=connection.alias,
-        )
-    ]
-    inserted(notifications, using=connection.alias)
-    inserted(deliveries, using=connection.alias, ids=ids)
+    notifications, statements = _batch(items, connection)
+    if statements:
+        execute_together(statements, using=connection.alias)
+        inserted(notifications, using=connection.alias)
     return notifications
 
 
