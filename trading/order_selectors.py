@@ -306,11 +306,13 @@ def _orders_version_key(user_id) -> str:
     return f"trading:orders:version:{user_id}"
 
 
-def orders_changed(*, user_id=None, user_ids=()) -> None:
+def orders_changed(*, user_id=None, user_ids=(), at_once: bool = True) -> None:
     """One of the user's orders was written (`user_id`; or several users', `user_ids`): their cached list totals
     are stale. Bumped at once (a later read in this transaction) and again after the commit (a reader counting
     between the two cached the count it saw under the first bump; the second makes that entry unreachable).
-    Several users' versions go in one pipelined round trip each time (a transfer's two parties)."""
+    `at_once=False` when nothing later in the transaction reads these users' order lists (a transfer's
+    confirmation): the bump after the commit is the one every other reader needs. Several users' versions go in
+    one pipelined round trip (a transfer's two parties)."""
     from django.core.cache import cache
     from django.db import transaction
 
@@ -322,7 +324,8 @@ def orders_changed(*, user_id=None, user_ids=()) -> None:
         else:
             cache.set_many({key: uuid.uuid4().hex for key in keys}, ORDER_LIST_COUNT_TTL)
 
-    bump()
+    if at_once:
+        bump()
     transaction.on_commit(bump)
 
 

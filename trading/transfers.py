@@ -23,7 +23,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns, execute_together, insert_instances, insert_statement, inserted
+from ccpro.db import ModelColumns, execute_together, insert_instances, insert_statement, inserted, prepared_cursor
 from notifications.services import notification_batch_statements
 from platforms.models import DEFAULT_PLATFORM_CODE
 from platforms.selectors import ien_listening_user_ids, platform_links_for_user
@@ -396,7 +396,7 @@ def _locked(*, user, transfer_id) -> Transfer:
         _locked_sql[connection.vendor] = sql
     id_field = Transfer._meta.get_field("id")
     user_id = Transfer._meta.get_field("from_user").get_db_prep_value(user.pk, connection)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [user_id, id_field.get_db_prep_value(transfer_id, connection)])
         row = cursor.fetchone()
     if row is None:
@@ -496,8 +496,9 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
     )
     for objs in ([change], orders, history):
         inserted(objs, using=connection.alias)
-    # The orders were written without save(): the two users' cached order-list totals must be told.
-    orders_changed(user_ids=(transfer.from_user_id, transfer.to_user_id))
+    # The orders were written without save(): the two users' cached order-list totals must be told (after the
+    # commit: nothing later in this transaction reads their order lists).
+    orders_changed(user_ids=(transfer.from_user_id, transfer.to_user_id), at_once=False)
     transfer_events_emit(transfer=transfer, event="completed", notified=True)
     # The ledger last, so the accounts stay locked only from here to the commit. This one transaction is the
     # whole movement: the two orders above post nothing of their own.
