@@ -9,7 +9,10 @@ class Notification(models.Model):
     """A temporary notification of the user's inbox, worded in the user's language when it was created."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: (user, -created_at) below serves every lookup by user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     title = models.CharField(max_length=191)
     message = models.TextField()
     category = models.CharField(max_length=32)
