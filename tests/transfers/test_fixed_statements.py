@@ -79,7 +79,8 @@ def test_values_of_another_type_take_the_fields_own_conversions(user):
             expected = django_values(objs)
         assert all(same(a, b) for a, b in zip(params, expected, strict=True)), type(objs[0])
     _, params = insert_statement([notification], connection=connection)
-    assert [value for value in params if type(value) is str][:2] == ["lazy title", "42"]  # cast as Django casts them
+    strings = [value for value in params if type(value) is str]
+    assert "lazy title" in strings and "42" in strings  # cast as Django casts them
 
 
 class _nothing:
