@@ -5,9 +5,11 @@ PostgreSQL database, checked afterwards; then the same row updates as raw SQL, f
 
 Each transfer is the service path the API runs: `transfer_create` (payer available → pending, a transfer row,
 notifications) then `transfer_confirm` by the payer (pending → payee + revenue shard, orders named, two
-notifications with their deliveries enqueued to the Celery broker). Afterwards: every asset's total unchanged
+notifications with their deliveries written as outbox rows). Afterwards: every asset's total unchanged
 (customers + revenue = what was deposited), no customer balance negative, nothing left pending, `ledger_check`
-clean, and 0 errors (an exception other than a refusal for insufficient funds counts as an error).
+clean, and 0 errors (an exception other than a refusal for insufficient funds counts as an error). Then the
+pending-deliveries sweep (`deliveries_queue_pending`, what beat runs every couple of seconds) from W processes at
+once, in small batches, over every delivery the run wrote: each must be handed out exactly once.
 
 The raw figure: the same workers run, per transfer, the two transactions' balance UPDATEs (payer available and
 pending; payer pending, payee available, revenue shard) on a plain table with psycopg, no ORM, no ledger rows.
@@ -150,6 +152,26 @@ def app_worker(args) -> dict:
     return {"outcomes": outcomes, "errors": errors[:5], "started": started, "finished": finished}
 
 
+def sweep_worker(args) -> dict:
+    """The pending-deliveries sweep, with the task publish replaced by a list of what it would have published."""
+    index, database_url, start_at, batch = args
+    setup_django(database_url)
+    from django.db import connection
+
+    from notifications import services
+    from notifications.tasks import delivery_send_task
+
+    published: list[int] = []
+    delivery_send_task.delay = lambda **kwargs: published.append(kwargs["delivery_id"])
+    while time.time() < start_at:
+        time.sleep(0.001)
+    rounds = 0
+    while services.deliveries_queue_pending(batch=batch):
+        rounds += 1
+    connection.close()
+    return {"published": published, "rounds": rounds}
+
+
 def raw_worker(args) -> dict:
     index, count, accounts, dsn, start_at = args
     import psycopg
@@ -255,6 +277,22 @@ def main() -> int:
     for error in errors[:5]:
         print("  error:", error)
 
+    # Every delivery the run wrote handed out exactly once by concurrent sweeps (FOR UPDATE SKIP LOCKED + stamp).
+    from notifications.models import Delivery
+
+    unsent = set(Delivery.objects.filter(queued_at__isnull=True).values_list("pk", flat=True))
+    connection.close()
+    sweeps = min(options.workers, 8)
+    swept = run_pool(sweep_worker, [(i, url, time.time() + 6, 50) for i in range(sweeps)], sweeps)
+    published = [pk for r in swept for pk in r["published"]]
+    sweep_ok = len(published) == len(set(published)) and set(published) == unsent and len(unsent) > 0
+    print(
+        f"deliveries: {len(unsent)} written without a task message; {sweeps} concurrent sweeps (batches of 50) "
+        f"handed out {len(published)} ({len(set(published))} distinct) in {sum(r['rounds'] for r in swept)} "
+        f"sweep runs; left {Delivery.objects.filter(queued_at__isnull=True).count()}: "
+        f"{'each exactly once' if sweep_ok else 'FAILED'}"
+    )
+
     # Raw PostgreSQL floor: the same balance row updates, psycopg only.
     dsn = url.replace("postgres://", "postgresql://", 1)
     import psycopg
@@ -291,7 +329,8 @@ def main() -> int:
     if not options.keep_database:
         drop_database(url)
     ok = (
-        outcomes["error"] == 0
+        sweep_ok
+        and outcomes["error"] == 0
         and ledger_ok
         and negative == 0
         and pending_left == 0

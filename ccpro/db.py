@@ -98,6 +98,38 @@ class _StatementText:
 _PreparingCursor = None
 
 
+# Parsed placeholders of the fixed statements, by statement text (bounded: they are a handful of fixed texts).
+_parsed: dict = {}
+_PARSED_MAX = 256
+
+
+def _fixed_statement_query_class():
+    """psycopg's server-side query conversion, with the parse of the placeholders kept per statement text.
+
+    psycopg caches that parse only for statements of up to 50 parameters and 4 KB (a guard against the ORM's
+    ever-different bulk INSERTs); a transfer confirmation's data-modifying CTE has ~80 parameters and was
+    parsed again on every request (≈ 0.15 ms of CPU). The statements of this module are fixed texts, so their
+    parse is kept here, as psycopg's own cache does (the same immutable tuple shared by every execution)."""
+    from psycopg._queries import PostgresQuery, _query2pg_nocache
+
+    class FixedStatementQuery(PostgresQuery):
+        __slots__ = ()
+
+        def convert(self, query, vars):
+            if vars is None or not isinstance(query, (str, bytes)):
+                return super().convert(query, vars)
+            key = (query, self._tx.encoding)
+            parsed = _parsed.get(key)
+            if parsed is None:
+                parsed = _query2pg_nocache(self._ensure_bytes(query), self._tx.encoding)
+                if len(_parsed) < _PARSED_MAX:
+                    _parsed[key] = parsed
+            self.query, self._want_formats, self._order, self._parts = parsed
+            self.dump(vars)
+
+    return FixedStatementQuery
+
+
 def _preparing_cursor_class():
     global _PreparingCursor
     if _PreparingCursor is None:
@@ -107,6 +139,8 @@ def _preparing_cursor_class():
             """Django's server-side binding cursor. psycopg leaves `_query` unset when it runs an already prepared
             statement, and Django's query log (`last_executed_query`, what CaptureQueriesContext and the query
             budgets read) takes the statement from there: it gets the statement's text (placeholders, no values)."""
+
+            _query_cls = _fixed_statement_query_class()
 
             def execute(self, query, params=None, **kwargs):
                 super().execute(query, params, **kwargs)
@@ -125,6 +159,110 @@ def fetch(using: str, sql: str, params) -> list[tuple]:
 
 
 _insert_sql: dict[tuple, str] = {}
+_savers: dict[tuple, list] = {}
+
+
+def _saver(field, connection):
+    """`field.get_db_prep_save(value, connection)` as a function of (value, connection), cheaper where Django's
+    conversion returns the value unchanged: a str into a CharField/TextField, a bool into a BooleanField, an
+    int into an integer field, a UUID into a UUIDField (native on the backend), a finite Decimal into a
+    DecimalField and an aware datetime into a DateTimeField (their backend adaptation still applied), a foreign
+    key through its target's. Only for fields whose classes use Django's own conversions; any other value or
+    field takes the full path."""
+    from datetime import datetime
+    from decimal import Decimal
+    from uuid import UUID
+
+    from django.db.models import fields as f
+    from django.db.models.fields.related import ForeignKey
+
+    def full(value, connection):
+        return field.get_db_prep_save(value, connection=connection)
+
+    cls = type(field)
+    if isinstance(field, ForeignKey):
+        if cls.get_db_prep_save is not ForeignKey.get_db_prep_save:
+            return full
+        target = _saver(field.target_field, connection)
+        # None and "" take the full path (which maps them to NULL); anything else goes to the target's conversion.
+        return lambda value, connection: (
+            full(value, connection) if value is None or value == "" else target(value, connection)
+        )
+    standard = cls.get_db_prep_save is f.Field.get_db_prep_save
+    plain = standard and cls.get_db_prep_value is f.Field.get_db_prep_value
+    if plain and isinstance(field, (f.CharField, f.TextField, f.BooleanField)):
+        base = (
+            f.BooleanField
+            if isinstance(field, f.BooleanField)
+            else f.TextField
+            if isinstance(field, f.TextField)
+            else f.CharField
+        )
+        exact = bool if base is f.BooleanField else str
+        if cls.get_prep_value is base.get_prep_value and cls.to_python is base.to_python:
+            return lambda value, connection: value if type(value) is exact else full(value, connection)
+    if standard and isinstance(field, f.IntegerField) and cls.get_prep_value is f.IntegerField.get_prep_value:
+        if isinstance(field, f.AutoFieldMixin) and cls.get_db_prep_value is f.AutoFieldMixin.get_db_prep_value:
+            return lambda value, connection: (
+                connection.ops.validate_autopk_value(value) if type(value) is int else full(value, connection)
+            )
+        if cls.get_db_prep_value is f.IntegerField.get_db_prep_value:
+            internal_type = field.get_internal_type()
+            return lambda value, connection: (
+                connection.ops.adapt_integerfield_value(value, internal_type)
+                if type(value) is int
+                else full(value, connection)
+            )
+    if (
+        standard
+        and isinstance(field, f.UUIDField)
+        and cls.get_db_prep_value is f.UUIDField.get_db_prep_value
+        and connection.features.has_native_uuid_field
+    ):
+        return lambda value, connection: value if type(value) is UUID else full(value, connection)
+    if (
+        standard
+        and isinstance(field, f.DecimalField)
+        and cls.get_db_prep_value is f.DecimalField.get_db_prep_value
+        and cls.get_prep_value is f.DecimalField.get_prep_value
+        and cls.to_python is f.DecimalField.to_python
+    ):
+        digits, places = field.max_digits, field.decimal_places
+        return lambda value, connection: (
+            connection.ops.adapt_decimalfield_value(value, digits, places)
+            if type(value) is Decimal and value.is_finite()
+            else full(value, connection)
+        )
+    if (
+        standard
+        and isinstance(field, f.DateTimeField)
+        and cls.get_db_prep_value is f.DateTimeField.get_db_prep_value
+        and cls.get_prep_value is f.DateTimeField.get_prep_value
+        and cls.to_python is f.DateTimeField.to_python
+    ):
+        return lambda value, connection: (
+            connection.ops.adapt_datetimefield_value(value)
+            if type(value) is datetime and value.utcoffset() is not None
+            else full(value, connection)
+        )
+    return full
+
+
+def _insert_savers(model, connection) -> list:
+    """Per inserted column of `model`: its attname, whether its field has a pre_save of its own, its saver."""
+    key = (model, connection.vendor)
+    found = _savers.get(key)
+    if found is None:
+        from django.db.models import Field
+
+        meta = model._meta
+        found = [
+            (field, field.attname, type(field).pre_save is not Field.pre_save, _saver(field, connection))
+            for field in meta.concrete_fields
+            if field is not meta.auto_field
+        ]
+        _savers[key] = found
+    return found
 
 
 def insert_statement(objs: list[Model], *, connection, returning: bool = False) -> tuple[str, list]:
@@ -132,13 +270,17 @@ def insert_statement(objs: list[Model], *, connection, returning: bool = False) 
 
     A NULL is written into the statement rather than passed: an order has a dozen empty columns, and psycopg
     caches the parsing of a statement only up to 50 parameters (MAX_CACHED_STATEMENT_PARAMS). The statement is
-    cached per pattern of NULLs, which is fixed for a given call site."""
+    cached per pattern of NULLs, which is fixed for a given call site. The values go through the fields' own
+    conversions (`get_db_prep_save`), skipped where they would return the value unchanged (`_saver`)."""
     model = type(objs[0])
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    savers = _insert_savers(model, connection)
+    fields = [saver[0] for saver in savers]
     returning = returning and meta.auto_field is not None
     values = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for obj in objs for field in fields
+        save(field.pre_save(obj, True) if own_pre_save else getattr(obj, attname), connection)
+        for obj in objs
+        for field, attname, own_pre_save, save in savers
     ]
     nulls = tuple(value is None for value in values)
     key = (model, connection.vendor, len(objs), returning, nulls)
@@ -200,7 +342,7 @@ def execute_together(statements: list[tuple[str, list]], *, using: str = "defaul
     INITIALLY DEFERRED, checked at commit). Works with client- and server-side parameter binding alike. Other
     databases (the SQLite fallback) run them one after the other."""
     connection = connections[using]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         if connection.vendor != "postgresql":
             for sql, params in statements:
                 cursor.execute(sql, params)

@@ -9,7 +9,10 @@ class Notification(models.Model):
     """A temporary notification of the user's inbox, worded in the user's language when it was created."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: (user, -created_at) below serves every lookup by user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     title = models.CharField(max_length=191)
     message = models.TextField()
     category = models.CharField(max_length=32)
@@ -64,6 +67,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a `delivery_send_task` was published for it: at once for account mails and single notifications,
+    # by the pending-deliveries sweep for a batch (services.deliveries_queue_pending); NULL = not yet handed out.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,8 +2,10 @@
 
 `notification_create` is the one entry point other apps call when something happens to a user: it stores the
 inbox notification in the user's language and, per the event's channels, one `Delivery` row per channel, each
-sent by `delivery_send_task` once the transaction commits. `email_enqueue` sends an account mail (verification
-code, password reset…) through the same deliveries, without an inbox entry.
+sent by `delivery_send_task` once the transaction commits. `notification_create_batch` (a transfer's events)
+writes the same rows and publishes nothing: its deliveries are outbox rows that `deliveries_queue_pending`
+(beat, every couple of seconds) hands to `delivery_send_task`, each once. `email_enqueue` sends an account mail
+(verification code, password reset…) through the same deliveries, without an inbox entry.
 
 Sending is idempotent per delivery: the sender locks the row, skips it once sent, and logs every attempt.
 """
@@ -11,6 +13,7 @@ Sending is idempotent per delivery: the sender locks the row, skips it once sent
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -20,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ccpro import errors
-from ccpro.db import execute_together, insert_instances, insert_statement, inserted
+from ccpro.db import execute_together, insert_statement, inserted
 
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
@@ -33,6 +36,8 @@ SUPPORTED_LANGUAGES = [code for code, _ in settings.LANGUAGES]
 ERROR_TEXT_LIMIT = 2000
 # A pending delivery never tried after this long lost its task (broker down at commit time): sent again.
 STALE_PENDING_AFTER = timedelta(minutes=15)
+# How many deliveries one transaction of the pending-deliveries sweep hands out.
+QUEUE_BATCH = 500
 
 
 def _language(language: str | None) -> str:
@@ -161,16 +166,14 @@ def notification_create(*, user, event: str, context: dict | None = None, meta: 
     )
     notification.save()
     for delivery in _deliveries_build(notification, user=user, spec=spec, title=title):
+        delivery.queued_at = delivery.created_at  # its task is published here: the sweep leaves it alone
         delivery.save()
         _enqueue(delivery)
     return notification
 
 
-def notification_create_batch(*, items) -> list[Notification]:
-    """Several notifications at once, each as `notification_create` would make it: `items` is
-    [(user, event, context, meta)]. One INSERT for the inbox rows, one for their deliveries, and after commit one
-    task message that hands each delivery to `delivery_send_task` (a transfer's completion tells both parties:
-    one broker round trip on the request instead of one per delivery)."""
+def _batch(items, connection) -> tuple[list[Notification], list[tuple[str, list]]]:
+    """A batch's unsaved inbox rows and the statements that write them and their deliveries."""
     notifications, deliveries = [], []
     for user, event, context, meta in items:
         notification, spec, title = _notification_build(
@@ -178,29 +181,67 @@ def notification_create_batch(*, items) -> list[Notification]:
         )
         notifications.append(notification)
         deliveries += _deliveries_build(notification, user=user, spec=spec, title=title)
-    if not deliveries:
-        insert_instances(notifications)
-        return notifications
-    # Both INSERTs in one round trip on PostgreSQL (ccpro.db.execute_together); the deliveries' ids come back.
-    connection = transaction.get_connection()
-    ids = [
-        row[0]
-        for row in execute_together(
-            [
-                insert_statement(notifications, connection=connection),
-                insert_statement(deliveries, connection=connection, returning=True),
-            ],
-            using=connection.alias,
-        )
-    ]
-    inserted(notifications, using=connection.alias)
-    inserted(deliveries, using=connection.alias, ids=ids)
-    from .tasks import deliveries_send_task
+    statements = [insert_statement(notifications, connection=connection)] if notifications else []
+    if deliveries:
+        statements.append(insert_statement(deliveries, connection=connection))
+    return notifications, statements
 
-    delivery_ids = [delivery.pk for delivery in deliveries]
-    # robust, as _enqueue: the stale-delivery sweep picks them up if the broker is down at commit time.
-    transaction.on_commit(lambda: deliveries_send_task.delay(delivery_ids=delivery_ids), robust=True)
+
+def notification_batch_statements(*, items, connection) -> list[tuple[str, list]]:
+    """What `notification_create_batch` writes, as statements for a caller that runs them with its own writes
+    in one round trip (ccpro.db.execute_together; a transfer's confirmation): the inbox rows' INSERT and, when
+    there are any, their deliveries' INSERT (which refers to the inbox rows: the foreign key is checked at
+    commit). Nothing is published: the deliveries are handed out by `deliveries_queue_pending`."""
+    return _batch(items, connection)[1]
+
+
+def notification_create_batch(*, items) -> list[Notification]:
+    """Several notifications at once, each as `notification_create` would make it: `items` is
+    [(user, event, context, meta)]. One INSERT for the inbox rows, one for their deliveries (one round trip on
+    PostgreSQL), and no task message: the deliveries are outbox rows, handed to `delivery_send_task` by the
+    pending-deliveries sweep (`deliveries_queue_pending`, beat every couple of seconds) once this transaction
+    has committed. A Celery publish cost a transfer confirmation ≈ 1 ms of CPU (docs/decisions.md)."""
+    connection = transaction.get_connection()
+    notifications, statements = _batch(items, connection)
+    if statements:
+        execute_together(statements, using=connection.alias)
+        inserted(notifications, using=connection.alias)
     return notifications
+
+
+def deliveries_publish(delivery_ids: list[int]) -> None:
+    """One `delivery_send_task` message per delivery (after the commit that wrote or claimed them)."""
+    from .tasks import delivery_send_task
+
+    for delivery_id in delivery_ids:
+        try:
+            delivery_send_task.delay(delivery_id=delivery_id)
+        except Exception:  # one delivery's broker or eager failure must not keep the next one from being sent
+            log.exception("delivery %s could not be queued; the stale-delivery sweep will send it", delivery_id)
+
+
+def deliveries_queue_pending(*, batch: int = QUEUE_BATCH) -> int:
+    """Hand every notification delivery nobody has handed out yet (those of `notification_create_batch`) to its
+    own `delivery_send_task` (with its retries), oldest first; returns how many. Each exactly once: a batch is
+    claimed `FOR UPDATE SKIP LOCKED` and stamped `queued_at` in one transaction, its tasks are published after
+    the commit, so two sweeps at once hand out disjoint rows. A publish that fails (broker down) leaves a
+    stamped, untried row for `delivery_redeliver_stale`; sending itself stays idempotent (`delivery_send`)."""
+    queued = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(status=Delivery.Status.PENDING, attempts=0, queued_at__isnull=True, notification__isnull=False)
+                .order_by("created_at", "pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return queued
+            Delivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+            transaction.on_commit(partial(deliveries_publish, ids), robust=True)
+        queued += len(ids)
+        if len(ids) < batch:
+            return queued
 
 
 @transaction.atomic
@@ -224,6 +265,7 @@ def email_enqueue(*, to: str, template: str, language: str = "en", context: dict
     database, because some carry secrets (verification codes, reset tokens). The delivery row logs it."""
     language = _language(language)
     rendered = email_render(template=template, language=language, context=context or {})
+    now = timezone.now()
     delivery = Delivery.objects.create(
         user=user,
         channel=Delivery.Channel.EMAIL,
@@ -231,6 +273,9 @@ def email_enqueue(*, to: str, template: str, language: str = "en", context: dict
         template=template,
         language=language,
         subject=rendered["subject"][:255],
+        created_at=now,
+        updated_at=now,
+        queued_at=now,
     )
     _enqueue(delivery, content=rendered)
     return delivery

@@ -1,12 +1,9 @@
-import logging
 import smtplib
 
 from celery import shared_task
 
 from . import services
 from .exceptions import DeliveryError
-
-log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -22,13 +19,17 @@ def delivery_send_task(*, delivery_id: int, content: dict | None = None) -> None
 
 
 @shared_task
+def deliveries_send_pending_task() -> int:
+    """Beat, every couple of seconds: hand the deliveries written without a task message (a notification batch's)
+    to `delivery_send_task`, each once (services.deliveries_queue_pending)."""
+    return services.deliveries_queue_pending()
+
+
+@shared_task
 def deliveries_send_task(*, delivery_ids: list[int]) -> None:
-    """Fan several deliveries out to one `delivery_send_task` each (their own retries), from one message."""
-    for delivery_id in delivery_ids:
-        try:
-            delivery_send_task.delay(delivery_id=delivery_id)
-        except Exception:  # one delivery's broker or eager failure must not keep the next one from being sent
-            log.exception("delivery %s could not be queued; the stale-delivery sweep will send it", delivery_id)
+    """Kept for messages published before the pending-deliveries sweep: fan several deliveries out to one
+    `delivery_send_task` each (their own retries)."""
+    services.deliveries_publish(delivery_ids)
 
 
 @shared_task

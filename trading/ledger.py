@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns
+from ccpro.db import ModelColumns, prepared_cursor
 
 from .ledger_models import REVENUE_SHARDS, LedgerAccount, LedgerEntry, LedgerTransaction
 from .models import Asset
@@ -67,33 +67,39 @@ def _validate_legs(legs) -> dict[int, Decimal]:
 _ACCOUNT_COLUMNS = ModelColumns(LedgerAccount, "a")
 
 
-def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
-    """The accounts `wanted` [(user_id, kind, shard)] of one asset (user_id None: a system account), in that
-    order, found in one fixed statement; a missing one is created as customer_account/system_account would.
-    For a posting's legs without a get_or_create per leg."""
-    wanted = [(user_id, kind, shard if user_id is None else 0) for user_id, kind, shard in wanted]
-    connection = transaction.get_connection()
+def _wanted(wanted) -> list[tuple]:
+    return [(user_id, kind, shard if user_id is None else 0) for user_id, kind, shard in wanted]
+
+
+def accounts_statement(*, asset: Asset, wanted, connection) -> tuple[str, list]:
+    """The SELECT of accounts_for, for a caller that runs it with other statements (ccpro.db.execute_together);
+    its rows go to `accounts_from`."""
     user_field = LedgerAccount._meta.get_field("user")
     clauses, params = [], [asset.pk]
-    for user_id, kind, shard in wanted:
+    for user_id, kind, shard in _wanted(wanted):
         if user_id is None:
-            clauses.append("(user_id IS NULL AND kind = %s AND shard = %s)")
+            clauses.append("(a.user_id IS NULL AND a.kind = %s AND a.shard = %s)")
             params += [kind, shard]
         else:
-            clauses.append("(user_id = %s AND kind = %s)")
+            clauses.append("(a.user_id = %s AND a.kind = %s)")
             params += [user_field.get_db_prep_value(user_id, connection), kind]
     columns = _ACCOUNT_COLUMNS
     sql = (
         f"SELECT {columns.select_list(connection)} FROM {columns.table(connection)}"  # noqa: S608
-        f" WHERE asset_id = %s AND ({' OR '.join(clauses)})"
+        f" WHERE a.asset_id = %s AND ({' OR '.join(clauses)})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        accounts = [columns.instance(connection, row) for row in cursor.fetchall()]
-    rows = {(a.user_id, a.kind, a.shard if a.user_id is None else 0): a for a in accounts}
+    return sql, params
+
+
+def accounts_from(*, asset: Asset, wanted, rows, connection) -> list[LedgerAccount]:
+    """The accounts `wanted` in that order from the rows of accounts_statement; a missing one is created as
+    customer_account/system_account would. Balances read here are not trusted: ledger_post locks and reads
+    them again."""
+    accounts = [_ACCOUNT_COLUMNS.instance(connection, row) for row in rows]
+    found_rows = {(a.user_id, a.kind, a.shard if a.user_id is None else 0): a for a in accounts}
     found = []
-    for user_id, kind, shard in wanted:
-        account = rows.get((user_id, kind, shard))
+    for user_id, kind, shard in _wanted(wanted):
+        account = found_rows.get((user_id, kind, shard))
         if account is None:
             if (kind in LedgerAccount.CUSTOMER_KINDS) != (user_id is not None):
                 raise ValueError(f"{kind} does not go with user {user_id}")
@@ -101,6 +107,18 @@ def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
         account.asset = asset
         found.append(account)
     return found
+
+
+def accounts_for(*, asset: Asset, wanted) -> list[LedgerAccount]:
+    """The accounts `wanted` [(user_id, kind, shard)] of one asset (user_id None: a system account), in that
+    order, found in one fixed statement; a missing one is created as customer_account/system_account would.
+    For a posting's legs without a get_or_create per leg."""
+    connection = transaction.get_connection()
+    sql, params = accounts_statement(asset=asset, wanted=wanted, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return accounts_from(asset=asset, wanted=wanted, rows=rows, connection=connection)
 
 
 def revenue_shard(spread_key: str) -> int:
@@ -170,7 +188,7 @@ def ledger_post(*, idempotency_key: str, kind: str, legs, reference: str = "", m
     connection = transaction.get_connection()
     now = timezone.now()
     refused = False
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), prepared_cursor(connection) as cursor:
         if order:
             cursor.execute(_lock_sql(connection, len(order)), order)
             for pk, account_kind, balance in cursor.fetchall():

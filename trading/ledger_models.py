@@ -83,7 +83,8 @@ class LedgerTransaction(models.Model):
 
 class LedgerEntry(models.Model):
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: (account, id) below serves every lookup by account (written on every posting).
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
     # Denormalised from the account so the zero-sum trigger and ledger_check group by asset without a join.
     asset = models.ForeignKey("trading.Asset", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_DECIMALS)

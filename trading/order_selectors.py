@@ -306,17 +306,26 @@ def _orders_version_key(user_id) -> str:
     return f"trading:orders:version:{user_id}"
 
 
-def orders_changed(*, user_id) -> None:
-    """One of the user's orders was written: their cached list totals are stale. Bumped at once (a later read
-    in this transaction) and again after the commit (a reader counting between the two cached the count it
-    saw under the first bump; the second makes that entry unreachable)."""
+def orders_changed(*, user_id=None, user_ids=(), at_once: bool = True) -> None:
+    """One of the user's orders was written (`user_id`; or several users', `user_ids`): their cached list totals
+    are stale. Bumped at once (a later read in this transaction) and again after the commit (a reader counting
+    between the two cached the count it saw under the first bump; the second makes that entry unreachable).
+    `at_once=False` when nothing later in the transaction reads these users' order lists (a transfer's
+    confirmation): the bump after the commit is the one every other reader needs. Several users' versions go in
+    one pipelined round trip (a transfer's two parties)."""
     from django.core.cache import cache
     from django.db import transaction
 
-    def bump():
-        cache.set(_orders_version_key(user_id), uuid.uuid4().hex, ORDER_LIST_COUNT_TTL)
+    keys = [_orders_version_key(user_id)] if user_id is not None else [_orders_version_key(uid) for uid in user_ids]
 
-    bump()
+    def bump():
+        if len(keys) == 1:
+            cache.set(keys[0], uuid.uuid4().hex, ORDER_LIST_COUNT_TTL)
+        else:
+            cache.set_many({key: uuid.uuid4().hex for key in keys}, ORDER_LIST_COUNT_TTL)
+
+    if at_once:
+        bump()
     transaction.on_commit(bump)
 
 

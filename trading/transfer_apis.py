@@ -290,15 +290,17 @@ class TransferDetailApi(ApiView):
     )
     @idempotent
     def post(self, request, user, transfer):
-        data = TransferConfirmInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        if request.data == {}:  # the usual confirmation: both fields are optional (spares DRF's ≈ 0.1 ms)
+            validated = {}
+        else:
+            data = TransferConfirmInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            validated = data.validated_data
         transfer_id = parse_uuid(transfer)
-        if data.validated_data.get("action") == "refuse":
+        if validated.get("action") == "refuse":
             result = transfers.transfer_refuse(user=user, transfer_id=transfer_id)
         else:
-            result = transfers.transfer_confirm(
-                user=user, transfer_id=transfer_id, wallet=data.validated_data.get("wallet")
-            )
+            result = transfers.transfer_confirm(user=user, transfer_id=transfer_id, wallet=validated.get("wallet"))
         return data_response(transfer_body(result))
 
 

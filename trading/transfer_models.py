@@ -86,9 +86,17 @@ class Transfer(models.Model):
     commission = models.DecimalField(**AMOUNT)
     commission_percent = models.DecimalField(**PERCENT)
     total = models.DecimalField(**AMOUNT, help_text="What the payee receives: amount − commission.")
-    by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_created")
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_paid")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_received")
+    # The parties have no single-column index: (party, -created_at) below serves every lookup by party, and a
+    # completion's UPDATE (never HOT) writes into every index of the row.
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_created", db_index=False
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_paid", db_index=False
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_received", db_index=False
+    )
     # The creator's partner platform (null for the house platform: `externalPlatform` is then all null).
     platform = models.ForeignKey(
         "platforms.Platform", on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"

@@ -23,11 +23,20 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from ccpro import errors
-from ccpro.db import ModelColumns, execute_together, insert_instances, insert_statement, inserted
+from ccpro.db import ModelColumns, execute_together, insert_instances, insert_statement, inserted, prepared_cursor
+from notifications.services import notification_batch_statements
 from platforms.models import DEFAULT_PLATFORM_CODE
 from platforms.selectors import ien_listening_user_ids, platform_links_for_user
 
-from .ledger import InsufficientFunds, accounts_for, customer_account, ledger_post, revenue_shard
+from .ledger import (
+    InsufficientFunds,
+    accounts_for,
+    accounts_from,
+    accounts_statement,
+    customer_account,
+    ledger_post,
+    revenue_shard,
+)
 from .ledger_models import LedgerAccount
 from .models import Asset
 from .order_models import TRANSFER_IN, TRANSFER_OUT, Order, OrderStatusChange, public_id_new
@@ -213,12 +222,16 @@ def _release_legs(transfer: Transfer):
     return [(pending, -amount), (available, amount)]
 
 
-def _completion_legs(transfer: Transfer):
-    """Payer pending −amount, payee available +total, a revenue shard (by the transfer's id) +commission."""
+def _completion_wanted(transfer: Transfer) -> list[tuple]:
+    """The completion's accounts (accounts_for): payer pending, payee available, a revenue shard by the id."""
     wanted = [(transfer.from_user_id, Kind.PENDING, 0), (transfer.to_user_id, Kind.AVAILABLE, 0)]
     if transfer.commission:
         wanted.append((None, Kind.REVENUE, revenue_shard(str(transfer.pk))))
-    accounts = accounts_for(asset=transfer.asset, wanted=wanted)
+    return wanted
+
+
+def _completion_legs(transfer: Transfer, accounts: list[LedgerAccount]):
+    """Payer pending −amount, payee available +total, the revenue shard +commission."""
     legs = [(accounts[0], -transfer.amount), (accounts[1], transfer.total)]
     if transfer.commission:
         legs.append((accounts[2], transfer.commission))
@@ -238,11 +251,8 @@ def _release(transfer: Transfer, *, why: str) -> None:
 # --- Notifications (the one hook: users' inbox and mail, and the parties' partner platforms' IEN) ---------
 
 
-def transfer_events_emit(*, transfer: Transfer, event: str) -> None:
-    """Tell both parties what happened to a transfer. Runs inside the caller's transaction, so nobody is told
-    about a change that rolled back."""
-    from notifications.services import notification_create_batch
-
+def _event_items(transfer: Transfer, event: str) -> list[tuple]:
+    """The inbox notifications (and their mail/SMS) of a transfer event: [(user, event, context, meta)]."""
     meta = {"id": transfer.pk, "publicId": transfer.public_id}
     payer, payee = transfer.from_user, transfer.to_user
     if event == "created":
@@ -251,25 +261,29 @@ def transfer_events_emit(*, transfer: Transfer, event: str) -> None:
             amount = format(transfer.amount.normalize(), "f")
             context = {"amount": amount, "asset": transfer.asset.symbol, "requester": payee.email, "minutes": 3}
             items.append((payer, "transfer_requested", context, meta))
-    elif event == "completed":
+        return items
+    if event == "completed":
         total = format(transfer.total.normalize(), "f")
-        items = [
-            (payer, "transfer_completed", {}, meta),
-            (
-                payee,
-                "transfer_received",
-                {"amount": total, "asset": transfer.asset.symbol, "sender": payer.email},
-                meta,
-            ),
-        ]
-    elif event in ("expired", "refused"):
-        items = [(party, f"transfer_{event}", {}, meta) for party in (payer, payee)]
-    else:
-        raise ValueError(f"unknown transfer event {event}")
-    if items:
-        notification_create_batch(items=items)
+        received = {"amount": total, "asset": transfer.asset.symbol, "sender": payer.email}
+        return [(payer, "transfer_completed", {}, meta), (payee, "transfer_received", received, meta)]
+    if event in ("expired", "refused"):
+        return [(party, f"transfer_{event}", {}, meta) for party in (payer, payee)]
+    raise ValueError(f"unknown transfer event {event}")
+
+
+def transfer_events_emit(*, transfer: Transfer, event: str, notified: bool = False) -> None:
+    """Tell both parties what happened to a transfer. Runs inside the caller's transaction, so nobody is told
+    about a change that rolled back. `notified`: the caller wrote the inbox rows already (the confirmation
+    writes them with its own statements, `_event_items`)."""
+    from notifications.services import notification_create_batch
+
+    if not notified:
+        items = _event_items(transfer, event)
+        if items:
+            notification_create_batch(items=items)
     # The partner platforms of both parties (IEN), in this transaction: sent after commit, in order per transfer.
     # One query tells whether anybody listens; the payload is built only then.
+    payer, payee = transfer.from_user, transfer.to_user
     listening = ien_listening_user_ids(user_ids=[payer.pk, payee.pk])
     if not listening:
         return
@@ -382,7 +396,7 @@ def _locked(*, user, transfer_id) -> Transfer:
         _locked_sql[connection.vendor] = sql
     id_field = Transfer._meta.get_field("id")
     user_id = Transfer._meta.get_field("from_user").get_db_prep_value(user.pk, connection)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [user_id, id_field.get_db_prep_value(transfer_id, connection)])
         row = cursor.fetchone()
     if row is None:
@@ -463,30 +477,36 @@ def _confirm(*, user, transfer_id, wallet) -> _Outcome:
     out_order, in_order = orders
     transfer.from_order_id, transfer.from_order_public_id = out_order.pk, out_order.public_id
     transfer.to_order_id, transfer.to_order_public_id = in_order.pk, in_order.public_id
-    # The status change, the two orders, their history and the transfer's UPDATE: one statement on PostgreSQL
-    # (a data-modifying CTE, ccpro.db.execute_together), four elsewhere. The transfer row is locked already.
+    # One statement on PostgreSQL (a data-modifying CTE, ccpro.db.execute_together), one each elsewhere: the status
+    # change, the two orders, their history, both parties' notifications and deliveries (outbox rows, handed out
+    # by the notifications' sweep), the transfer's UPDATE, and last the SELECT of the posting's accounts. The
+    # transfer row is locked already; ledger_post locks the accounts (in id order) and reads their balances again.
     connection = connections[router.db_for_write(Transfer)]
-    execute_together(
+    wanted = _completion_wanted(transfer)
+    rows = execute_together(
         [
             insert_statement([change], connection=connection),
             insert_statement(orders, connection=connection),
             insert_statement(history, connection=connection),
+            *notification_batch_statements(items=_event_items(transfer, "completed"), connection=connection),
             _update_statement(transfer, _COMPLETION_COLUMNS, connection=connection),
+            accounts_statement(asset=transfer.asset, wanted=wanted, connection=connection),
         ],
         using=connection.alias,
     )
     for objs in ([change], orders, history):
         inserted(objs, using=connection.alias)
-    # The orders were written without save(): the two users' cached order-list totals must be told.
-    orders_changed(user_id=transfer.from_user_id)
-    orders_changed(user_id=transfer.to_user_id)
-    transfer_events_emit(transfer=transfer, event="completed")
+    # The orders were written without save(): the two users' cached order-list totals must be told (after the
+    # commit: nothing later in this transaction reads their order lists).
+    orders_changed(user_ids=(transfer.from_user_id, transfer.to_user_id), at_once=False)
+    transfer_events_emit(transfer=transfer, event="completed", notified=True)
     # The ledger last, so the accounts stay locked only from here to the commit. This one transaction is the
     # whole movement: the two orders above post nothing of their own.
+    accounts = accounts_from(asset=transfer.asset, wanted=wanted, rows=rows, connection=connection)
     ledger_post(
         idempotency_key=f"transfer:{transfer.pk}:complete",
         kind="transfer_complete",
-        legs=_completion_legs(transfer),
+        legs=_completion_legs(transfer, accounts),
         reference=f"transfer:{transfer.pk}",
         memo=f"transfer {transfer.public_id} completed",
     )

@@ -301,6 +301,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     "notifications-redeliver-stale": {"task": "notifications.tasks.delivery_redeliver_stale_task", "schedule": 600.0},
+    # The deliveries written without a task message (a transfer's notifications) handed to delivery_send_task, each
+    # once (notifications.services.deliveries_queue_pending): mail and SMS leave within this period.
+    "notifications-deliveries-send-pending": {
+        "task": "notifications.tasks.deliveries_send_pending_task",
+        "schedule": env.float("DELIVERY_SWEEP_SECONDS", default=2.0),
+        "options": {"expires": 10},
+    },
     # Instant event notifications due for a (re)try: new ones go at once, failed ones after their backoff.
     "platforms-ien-dispatch": {
         "task": "platforms.tasks.ien_dispatch_due_task",

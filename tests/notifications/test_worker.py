@@ -1,5 +1,6 @@
 """End to end with a real Celery worker on Redis (not eager): a notification is delivered by mail and by a
-(local) HTTP SMS provider that fails once, the retry happens with backoff, and a duplicated task sends nothing."""
+(local) HTTP SMS provider that fails once, the retry happens with backoff, and a duplicated task sends nothing.
+A batch's deliveries (a transfer's) go out through the pending-deliveries sweep task, with the same retries."""
 
 import os
 import subprocess
@@ -14,8 +15,8 @@ from django.db import connection
 
 from ccpro.celery import app
 from notifications.models import Delivery
-from notifications.services import notification_create
-from notifications.tasks import delivery_send_task
+from notifications.services import notification_create, notification_create_batch
+from notifications.tasks import deliveries_send_pending_task, delivery_send_task
 from tests.factories import UserFactory
 
 from .test_delivery import FakeProvider
@@ -120,3 +121,24 @@ def test_delivery_by_a_real_worker_with_a_retry(worker):
     assert len(list(worker["mail_dir"].iterdir())) == 1
     assert len(worker["provider"].requests) == 2
     assert sum(Delivery.objects.filter(notification=notification).values_list("attempts", flat=True)) == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_is_delivered_through_the_sweep_task_with_a_retry(worker):
+    payer, payee = UserFactory(), UserFactory(phone="40712345679")
+    meta = {"id": str(uuid.uuid4()), "publicId": "SWEEP001"}
+    received = {"amount": "0.99", "asset": "ETH", "sender": payer.email}
+    notifications = notification_create_batch(
+        items=[(payer, "transfer_completed", {}, meta), (payee, "transfer_received", received, meta)]
+    )
+    deliveries = Delivery.objects.filter(notification__in=notifications)
+    time.sleep(1)
+    assert deliveries.filter(status=Delivery.Status.PENDING, queued_at__isnull=True).count() == 3  # nothing published
+
+    deliveries_send_pending_task.delay()  # what beat sends every couple of seconds
+    sent = deliveries.filter(status=Delivery.Status.SENT)
+    assert wait_for(lambda: sent.count() == 3), worker["log"].read_text()[-4000:]
+    assert len(list(worker["mail_dir"].iterdir())) == 2
+    sms = deliveries.get(channel="sms")
+    assert sms.attempts == 2  # the provider's 503, then the retry with backoff
+    assert len(worker["provider"].requests) == 2

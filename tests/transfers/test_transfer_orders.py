@@ -186,13 +186,16 @@ def test_transfers_completed_before_the_orders_existed_get_them_by_migration(use
 
 
 @pytest.mark.django_db
-def test_order_list_totals_counted_before_a_transfer_count_its_orders(user, user_api, other_user, other_api, eth):
+def test_order_list_totals_counted_before_a_transfer_count_its_orders(
+    user, user_api, other_user, other_api, eth, django_capture_on_commit_callbacks
+):
     """The order lists cache their X-Total per user; a completion writes its orders without save() and must
-    make both parties' cached totals stale."""
+    make both parties' cached totals stale (once it has committed: the bump runs after the commit)."""
     for client, owner in ((user_api, user), (other_api, other_user)):
         before = client.get(f"/api/v1/user/{owner.pk}/order")
         assert before["X-Total"] == "0" and before.json()["data"] == []
-    completed_transfer(user, user_api, other_user, eth)
+    with django_capture_on_commit_callbacks(execute=True):
+        completed_transfer(user, user_api, other_user, eth)
     for client, owner in ((user_api, user), (other_api, other_user)):
         after = client.get(f"/api/v1/user/{owner.pk}/order")
         assert after["X-Total"] == "1" and len(after.json()["data"]) == 1
