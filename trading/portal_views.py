@@ -177,13 +177,11 @@ def _order_or_404(user, order_id):
 
 
 def _order_page(request, order, *, form=None, status=200):
-    proof_needed = (
-        payment_page.bank_confirm_carried(order)
-        and order.status == Order.Status.PAYMENT_WAITING
-        and order.proof_id is None
-    )
+    bank_transfer = payment_page.bank_confirm_carried(order)  # the one rule of "takes a bank transfer proof"
+    proof_needed = bank_transfer and order.status == Order.Status.PAYMENT_WAITING and order.proof_id is None
     context = {
         "order": order,
+        "bank_transfer": bank_transfer,
         "history": order.status_changes.all(),
         "proof_needed": proof_needed,
         "form": form or portal_forms.PaymentProofForm(),

@@ -164,6 +164,18 @@ def test_without_a_configured_house_account_the_page_says_so(market, user, user_
     assert "Please do not send money for this order now" in page
 
 
+def test_the_signed_in_order_page_tells_to_send_only_with_an_account(market, user, user_api, settings):
+    """The order page shares the rule: instructions to send with an account configured, "do not send" without."""
+    _quote, order = buy(user_api, user, confirmed_bank(user))
+    web = Client()
+    web.force_login(user)
+    page = web.get(f"/orders/{order['id']}").content.decode()
+    assert 'data-testid="send-instructions"' in page and 'data-testid="proof-form"' in page
+    settings.HOUSE_BANK_ACCOUNT = {"beneficiary": "", "bank": "", "iban": "", "swift": ""}
+    page = web.get(f"/orders/{order['id']}").content.decode()
+    assert 'data-testid="send-instructions"' not in page and 'data-testid="bank-missing"' in page
+
+
 def test_the_page_is_in_the_language_of_the_orders_user(market, user, user_api):
     user.language = "ro"
     user.save(update_fields=["language"])
