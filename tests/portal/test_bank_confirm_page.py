@@ -322,6 +322,8 @@ def test_the_demo_prints_a_working_link_for_its_bank_purchase(settings, tmp_path
     assert LINK.match(match[2])
     page = Client().get(path_of(match[2]))
     assert page.status_code == 200 and f'data-testid="reference">{match[1]}<' in page.content.decode()
+    # real instructions: what to send, into which account (the suite's settings carry the demo's account)
+    assert 'data-testid="send-instructions"' in page.content.decode() and 'data-testid="iban"' in page.content.decode()
 
 
 def test_production_never_shows_the_demos_account():
