@@ -16,6 +16,7 @@ PORT=${PORT:-8000}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-ccpro.settings.base}
 export EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
 export SMS_BACKEND=${SMS_BACKEND:-notifications.sms.backends.file.SmsBackend}
+. scripts/demo_env.sh  # the demo's receiving bank account (HOUSE_BANK_*), never a settings default
 mkdir -p var
 
 "$VENV/bin/python" manage.py migrate --noinput

@@ -10,7 +10,10 @@ class TradingConfig(AppConfig):
 
         from platforms.models import Platform, PlatformUserLink
 
-        from . import models
+        from . import (
+            checks,  # noqa: F401  (registers the deploy check of the house's bank account)
+            models,
+        )
         from .selectors import market_config_invalidate, user_market_invalidate
 
         # The market configuration is cached under a version number; any edit of what it is built from

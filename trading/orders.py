@@ -923,9 +923,13 @@ def deposit_addresses_import(*, chain: Asset, addresses, destination: str, type:
 
 
 @transaction.atomic
-def order_payment_confirm(*, user, order_id, upload) -> Order:
+def order_payment_confirm(*, user, order_id, upload, via_payment_link: bool = False) -> Order:
     """The user's proof of a bank transfer paying a buy_with_fiat order: stored privately, the order moves to
-    PROCESSING_PAYMENT for staff to review."""
+    PROCESSING_PAYMENT for staff to review. A deactivated account's proof is refused (AccountInactive, as the
+    API's views refuse such an account before reaching here). `via_payment_link`: sent through the signed
+    bank-confirm page (the orders' `payment.url`, no session), which the status history records."""
+    if not user.is_active:
+        raise errors.AccountInactive()
     order = Order.objects.select_for_update().filter(user=user, pk=order_id).first()
     if order is None:
         raise errors.NotFound()
@@ -942,5 +946,5 @@ def order_payment_confirm(*, user, order_id, upload) -> Order:
         to_status=S.PROCESSING_PAYMENT,
         actor=Actor.USER,
         actor_user=user,
-        reason="proof of payment uploaded",
+        reason=f"proof of payment uploaded{' through the payment link' if via_payment_link else ''}",
     )

@@ -37,8 +37,8 @@ def _signer(secret_key: str) -> hmac.HMAC:
     return hmac.new(key, digestmod=hashlib.sha256)
 
 
-def _signature(path_and_query: str) -> str:
-    signer = _signer(settings.SECRET_KEY).copy()
+def _signature(path_and_query: str, *, secret_key: str | None = None) -> str:
+    signer = _signer(settings.SECRET_KEY if secret_key is None else secret_key).copy()
     signer.update(path_and_query.encode())
     return signer.hexdigest()
 
@@ -63,11 +63,21 @@ def bank_confirm_url(order) -> str | None:
     return f"{settings.SITE_URL}{path}&signature={_signature(path)}"
 
 
+def _signature_valid(path_and_query: str, signature: str) -> bool:
+    """Whether `signature` signs the path and query under SECRET_KEY or one of SECRET_KEY_FALLBACKS (compared in
+    constant time): rotating the key keeps the links already sent (in mails, on partners' pages) working for as
+    long as the old key stays a fallback. Links are always made under SECRET_KEY."""
+    given = signature.encode()
+    keys = (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ()))
+    return any(hmac.compare_digest(_signature(path_and_query, secret_key=key).encode(), given) for key in keys)
+
+
 def order_from_bank_confirm_link(*, query) -> Order:
-    """The order a bank-confirm link names, if its signature is valid (compared in constant time) and the order
-    still has such a page; NotFound otherwise (missing, malformed or tampered parameters, unknown order)."""
+    """The order a bank-confirm link names, if its signature is valid (compared in constant time, under SECRET_KEY
+    or a fallback) and the order still has such a page; NotFound otherwise (missing, malformed or tampered
+    parameters, unknown order)."""
     raw = str(query.get("order", ""))
-    if not hmac.compare_digest(_signature(_path(raw)).encode(), str(query.get("signature", "")).encode()):
+    if not _signature_valid(_path(raw), str(query.get("signature", ""))):
         raise errors.NotFound()
     try:
         order_id = uuid.UUID(raw)

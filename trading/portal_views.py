@@ -31,7 +31,7 @@ from ccpro.portal import login_required
 from . import order_selectors, orders, payment_page, portal_forms, pricing, transfer_selectors, transfers
 from .apis import price_body
 from .models import Operation
-from .order_models import Order, PaymentType
+from .order_models import Order
 from .transfer_models import Transfer
 
 PRICE_KINDS = ("buy", "sell", "withdraw", "withdraw-ico")
@@ -177,14 +177,11 @@ def _order_or_404(user, order_id):
 
 
 def _order_page(request, order, *, form=None, status=200):
-    proof_needed = (
-        order.operation == Operation.BUY_WITH_FIAT
-        and order.payment_method == PaymentType.BANK
-        and order.status == Order.Status.PAYMENT_WAITING
-        and order.proof_id is None
-    )
+    bank_transfer = payment_page.bank_confirm_carried(order)  # the one rule of "takes a bank transfer proof"
+    proof_needed = bank_transfer and order.status == Order.Status.PAYMENT_WAITING and order.proof_id is None
     context = {
         "order": order,
+        "bank_transfer": bank_transfer,
         "history": order.status_changes.all(),
         "proof_needed": proof_needed,
         "form": form or portal_forms.PaymentProofForm(),
@@ -203,26 +200,48 @@ def order_page(request, order):
 @require_POST
 @login_required
 def order_proof(request, order):
-    """The proof of payment (`orders.order_payment_confirm`). The page sends it with fetch for a progress bar and
-    gets JSON back; without JavaScript the form posts normally and the page is shown again."""
+    """The proof of payment from the signed-in order page (`_proof_upload`)."""
     found = _order_or_404(request.user, order)
+    return _proof_upload(
+        request,
+        order=found,
+        done_url=reverse("trading:order", kwargs={"order": found.pk}),
+        page=lambda fresh, **kwargs: _order_page(request, fresh, **kwargs),
+    )
+
+
+def _proof_upload(request, *, order, done_url, page, via_payment_link=False, limited=False):
+    """A proof of payment of `order` (its owner's, `orders.order_payment_confirm`) from the order page or the
+    signed bank-confirm page. The pages send it with fetch for a progress bar and get JSON back; without
+    JavaScript the form posts normally: success redirects to `done_url`, a refusal shows the page again with the
+    status the API answers it with (a bad file 422, an order past its proof 403, `limited` 429). The page is
+    rendered from the order as it is now (re-read after the service's lock: another upload may have won)."""
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     form = portal_forms.PaymentProofForm(request.POST, request.FILES)
-    if form.is_valid():
+    status = 422
+    if limited:
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Please try again later."))
+        status = status_of(errors.RateLimited())
+    elif form.is_valid():
         try:
-            orders.order_payment_confirm(user=request.user, order_id=found.pk, upload=form.validated["file"])
+            orders.order_payment_confirm(
+                user=order.user, order_id=order.pk, upload=form.validated["file"], via_payment_link=via_payment_link
+            )
         except errors.DomainError as error:
             form.add_domain_error(error)
+            status = status_of(error)
         else:
             text = _("Proof of payment successfully uploaded.")
             if wants_json:
-                return JsonResponse({"message": text, "redirect": reverse("trading:order", kwargs={"order": found.pk})})
+                return JsonResponse({"message": text, "redirect": done_url})
             messages.success(request, text)
-            return redirect("trading:order", order=found.pk)
+            return redirect(done_url)
     if wants_json:
         flat = [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("file", [])]
-        return JsonResponse({"message": " ".join(flat)}, status=422)
-    return _order_page(request, _order_or_404(request.user, order), form=form, status=422)
+        return JsonResponse({"message": " ".join(flat)}, status=status)
+    order.refresh_from_db()
+    return page(order, form=form, status=status)
 
 
 # --- Deposits -------------------------------------------------------------------------------------
@@ -362,13 +381,18 @@ def _bank_confirm_link(request) -> str:
 
 
 def _bank_confirm_page(request, order, *, form=None, status=200):
+    waiting = order.status == Order.Status.PAYMENT_WAITING and order.proof_id is None
+    bank = payment_page.house_bank_account()
     context = {
         "order": order,
         "link": _bank_confirm_link(request),
-        "bank": payment_page.house_bank_account(),
-        "proof_needed": order.status == Order.Status.PAYMENT_WAITING
-        and order.proof_id is None
-        and order.user.is_active,
+        "bank": bank,
+        # the page tells the buyer to send money only when it takes the proof and names the account to pay into
+        "pay_now": waiting and order.user.is_active and bank["configured"],
+        # waiting for the payment: an active account's proof is needed; a deactivated one's is refused, and the
+        # page tells its buyer not to send money
+        "proof_needed": waiting and order.user.is_active,
+        "inactive": waiting and not order.user.is_active,
         "form": form or portal_forms.PaymentProofForm(),
     }
     response = render(request, "trading/bank_confirm.html", context, status=status)
@@ -379,7 +403,10 @@ def _bank_confirm_page(request, order, *, form=None, status=200):
 def _signed_link_headers(response):
     # The signature is a credential: not kept by shared caches, not sent on to other sites as a Referer.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # strict-origin, not no-referrer: a browser sends `Origin: null` on a form post from a no-referrer page, which
+    # Django's CSRF origin check refuses (the proof upload without JavaScript would be a 403). strict-origin sends
+    # the origin only (never the path and query, so never the signature), and nothing over plain HTTP.
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
@@ -401,9 +428,6 @@ def bank_confirm(request):
 def _bank_confirm(request, order):
     if request.method == "GET":
         return _bank_confirm_page(request, order)
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
-    form = portal_forms.PaymentProofForm(request.POST, request.FILES)
-    status = 422
     limited = is_ratelimited(
         request,
         group="payment-page-proof",
@@ -411,27 +435,11 @@ def _bank_confirm(request, order):
         rate=settings.PAYMENT_PAGE_PROOF_RATE_PER_IP,
         increment=True,
     )
-    if limited:
-        form.is_valid()
-        form.add_error(None, _("Too many attempts. Please try again later."))
-        status = status_of(errors.RateLimited())
-    elif not order.user.is_active:  # what the API's payment-confirmation answers such an account (ApiView)
-        form.is_valid()
-        form.add_domain_error(errors.AccountInactive())
-        status = status_of(errors.AccountInactive())
-    elif form.is_valid():
-        try:
-            orders.order_payment_confirm(user=order.user, order_id=order.pk, upload=form.validated["file"])
-        except errors.DomainError as error:
-            form.add_domain_error(error)
-            status = status_of(error)
-        else:
-            text = _("Proof of payment successfully uploaded.")
-            if wants_json:
-                return JsonResponse({"message": text, "redirect": _bank_confirm_link(request)})
-            messages.success(request, text)
-            return redirect(_bank_confirm_link(request))
-    if wants_json:
-        flat = [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("file", [])]
-        return JsonResponse({"message": " ".join(flat)}, status=status)
-    return _bank_confirm_page(request, order, form=form, status=status)
+    return _proof_upload(
+        request,
+        order=order,
+        done_url=_bank_confirm_link(request),
+        page=lambda fresh, **kwargs: _bank_confirm_page(request, fresh, **kwargs),
+        via_payment_link=True,
+        limited=limited,
+    )

@@ -158,13 +158,14 @@ SELF_DELETE_GRACE_PERIOD = timedelta(days=env.int("SELF_DELETE_GRACE_DAYS", defa
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
 # The house's receiving bank account: where buyers paying by bank transfer send the money (the order page and the
-# signed bank-confirm page, trading/payment_page.py). The defaults are the demo's; production has none (pages then
-# say the details are not configured) and takes them from HOUSE_BANK_*.
+# signed bank-confirm page, trading/payment_page.py), from HOUSE_BANK_*. No default in any settings: a deployment
+# that forgets them shows "do not send money" rather than someone else's account, and `check --deploy` fails
+# (trading/checks.py). The demo's account is set by scripts/demo_env.sh, which scripts/run.sh sources.
 HOUSE_BANK_ACCOUNT = {
-    "beneficiary": env("HOUSE_BANK_BENEFICIARY", default="CCPro Demo SRL"),
-    "bank": env("HOUSE_BANK_NAME", default="Demo Bank"),
-    "iban": env("HOUSE_BANK_IBAN", default="RO49 AAAA 1B31 0075 9384 0000"),
-    "swift": env("HOUSE_BANK_SWIFT", default="DEMOROBU"),
+    "beneficiary": env("HOUSE_BANK_BENEFICIARY", default=""),
+    "bank": env("HOUSE_BANK_NAME", default=""),
+    "iban": env("HOUSE_BANK_IBAN", default=""),
+    "swift": env("HOUSE_BANK_SWIFT", default=""),
 }
 # Proof uploads through the signed bank-confirm page, per client IP (django-ratelimit rate).
 PAYMENT_PAGE_PROOF_RATE_PER_IP = env("PAYMENT_PAGE_PROOF_RATE_PER_IP", default="20/h")

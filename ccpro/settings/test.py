@@ -17,6 +17,13 @@ SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "test-media"))  # noqa: F405
+# The suite's receiving account (base has none): the demo's, as scripts/demo_env.sh sets it.
+HOUSE_BANK_ACCOUNT = {
+    "beneficiary": "CCPro Demo SRL",
+    "bank": "Demo Bank",
+    "iban": "RO49 AAAA 1B31 0075 9384 0000",
+    "swift": "DEMOROBU",
+}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
 # whitenoise warns when the collected-static directory is missing; tests never collect static files.

@@ -920,18 +920,57 @@ def _order_token_index(ctx):
     "/api/v1/user/{user}/order/{order}",
     decisions={
         "$.data.quote": "The embedded quote is the whole Quote Show shape (status, order, confirmUrl…).",
-        "$.data.wallet": "A sale to fiat has no wallet: null.",
+        "$.data.wallet": "A purchase credited to the user's balance has no wallet: null.",
         "$.data.parentOrder.id": NO_PARENT,
         "$.data.parentOrder.publicId": NO_PARENT,
-        "$.data.payment.url": NO_PAYMENT_URL,
     },
 )
 def _order_show(ctx):
-    quote, bank = _quote(ctx, confirm=True)
-    order = ctx.user_api.post(
-        _user_path(ctx, f"quote/{quote['id']}"), {"orderPaymentMethod": str(bank.pk)}, format="json"
-    )
-    return ctx.user_api.get(_user_path(ctx, f"order/{order.json()['data']['id']}"))
+    """A purchase of ETH paid by the user's bank transfer, as the reference's example (its payment.url is the
+    signed bank-confirm link): the body's shape, and the link's shape against the reference's link."""
+    from tests.orders.conftest import confirmed_bank
+
+    _market(ctx)
+    bank = confirmed_bank(ctx.user)
+    body = {
+        "type": "coin",
+        "orderType": "buy_with_fiat",
+        "orderAmount": "0.5",
+        "orderSymbol": "ETH",
+        "orderPaymentSymbol": "EUR",
+        "orderPaymentMethod": str(bank.pk),
+    }
+    quote = ctx.user_api.post(_user_path(ctx, "quote"), body, format="json").json()["data"]
+    order = ctx.user_api.post(_user_path(ctx, f"quote/{quote['id']}"), {}, format="json").json()["data"]
+    response = ctx.user_api.get(_user_path(ctx, f"order/{order['id']}"))
+    _bank_confirm_link_check(response.json()["data"], reference="GET /api/v1/user/{user}/order/{order}")
+    return response
+
+
+def _bank_confirm_link_check(order: dict, *, reference: str) -> None:
+    """payment.url has the reference example's shape: the same path, the same query keys in the same order, the
+    order's id where the reference has its order id and a 64-hex signature, on SITE_URL (not the reference's
+    dev-checkout host)."""
+    import json
+    from pathlib import Path
+    from urllib.parse import parse_qsl, urlsplit
+
+    from django.conf import settings
+
+    method, path = reference.split(" ", 1)
+    endpoints = json.loads((Path(__file__).resolve().parents[3] / "shared" / "spec" / "endpoints.json").read_text())
+    endpoint = next(e for e in endpoints if (e["method"], e["path"]) == (method, path))
+    example = next(r for r in endpoint["responses"] if 200 <= r["status"] < 300)["example"]["data"]
+    ours, theirs = urlsplit(order["payment"]["url"]), urlsplit(re.sub(r"\s+", "", example["payment"]["url"]))
+    ours_query, theirs_query = parse_qsl(ours.query), parse_qsl(theirs.query)
+    assert f"{ours.scheme}://{ours.netloc}" == settings.SITE_URL, order["payment"]["url"]
+    assert ours.path == theirs.path == "/payment/bank-confirm", (ours.path, theirs.path)
+    assert [key for key, _ in ours_query] == [key for key, _ in theirs_query] == ["order", "signature"]
+    (_, order_id), (_, signature) = ours_query
+    (_, their_order_id), (_, their_signature) = theirs_query
+    uuid_shape, hex64 = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"), re.compile(r"^[0-9a-f]{64}$")
+    assert uuid_shape.match(their_order_id) and hex64.match(their_signature), example["payment"]["url"]
+    assert order_id == order["id"] and uuid_shape.match(order_id) and hex64.match(signature), order["payment"]
 
 
 def _platform_trading(ctx):

@@ -18,6 +18,11 @@ def _production_env(**overrides) -> dict:
         "DJANGO_SETTINGS_MODULE": "ccpro.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(48),  # 64 random characters
         "ALLOWED_HOSTS": "api.example.com",
+        # the house's receiving account, which `check --deploy` requires (trading/checks.py)
+        "HOUSE_BANK_BENEFICIARY": "CCPro SRL",
+        "HOUSE_BANK_NAME": "Banca Transilvania",
+        "HOUSE_BANK_IBAN": "RO49 AAAA 1B31 0075 9384 0000",
+        "HOUSE_BANK_SWIFT": "BTRLRO22",
         **overrides,
     }
     return {k: v for k, v in env.items() if v is not None}
@@ -31,6 +36,31 @@ def _manage(*args, env) -> subprocess.CompletedProcess:
 
 def test_check_deploy_passes_with_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"HOUSE_BANK_IBAN": None}, "trading.E002"),
+        ({"HOUSE_BANK_BENEFICIARY": ""}, "trading.E001"),
+        ({"HOUSE_BANK_IBAN": "RO49 AAAA 1B31 0075 9384 0001"}, "trading.E003"),  # checksum
+        ({"HOUSE_BANK_IBAN": "RO49 AAAA 1B31 0075"}, "trading.E003"),  # Romania's length
+        ({"HOUSE_BANK_SWIFT": "BTRL-RO2"}, "trading.E004"),
+        ({"HOUSE_BANK_SWIFT": "DEUTDEFF"}, "trading.E005"),  # a German bank for a Romanian IBAN
+    ],
+    ids=["no-iban", "no-beneficiary", "iban-checksum", "iban-length", "bic-format", "bic-country"],
+)
+def test_check_deploy_refuses_a_missing_or_invalid_house_bank_account(overrides, error):
+    """Buyers paying by bank transfer are sent to HOUSE_BANK_*: without it, or with a mistyped IBAN/BIC, the
+    deployment check fails (trading/checks.py)."""
+    result = _manage("check", "--deploy", env=_production_env(**overrides))
+    assert result.returncode != 0
+    assert error in result.stderr, result.stdout + result.stderr
+
+
+def test_check_deploy_takes_a_house_account_without_bic():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(HOUSE_BANK_SWIFT=""))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -148,7 +148,10 @@ def test_the_page_shows_what_to_send_where_and_what_comes_next(market, user, use
     assert settings.HOUSE_BANK_ACCOUNT["beneficiary"] in page
     assert 'data-testid="order-status">PAYMENT_WAITING<' in page and "We are waiting for your bank transfer" in page
     assert 'data-testid="proof-form"' in page and "csrfmiddlewaretoken" in page
-    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+    assert 'data-testid="send-instructions"' in page
+    # strict-origin: the signature never leaves in a Referer, and a form post still carries the page's Origin
+    # (no-referrer makes browsers send `Origin: null`, which the CSRF check refuses: browser/ tests the upload)
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "strict-origin"
 
 
 @override_settings(HOUSE_BANK_ACCOUNT={"beneficiary": "", "bank": "", "iban": "", "swift": ""})
@@ -156,6 +159,21 @@ def test_without_a_configured_house_account_the_page_says_so(market, user, user_
     _quote, order = buy(user_api, user, confirmed_bank(user))
     page = Client().get(path_of(order["payment"]["url"])).content.decode()
     assert 'data-testid="bank-missing"' in page and 'data-testid="iban"' not in page
+    # nothing tells the buyer to send money: no instructions, the next step says not to
+    assert 'data-testid="send-instructions"' not in page and "We are waiting for your bank transfer" not in page
+    assert "Please do not send money for this order now" in page
+
+
+def test_the_signed_in_order_page_tells_to_send_only_with_an_account(market, user, user_api, settings):
+    """The order page shares the rule: instructions to send with an account configured, "do not send" without."""
+    _quote, order = buy(user_api, user, confirmed_bank(user))
+    web = Client()
+    web.force_login(user)
+    page = web.get(f"/orders/{order['id']}").content.decode()
+    assert 'data-testid="send-instructions"' in page and 'data-testid="proof-form"' in page
+    settings.HOUSE_BANK_ACCOUNT = {"beneficiary": "", "bank": "", "iban": "", "swift": ""}
+    page = web.get(f"/orders/{order['id']}").content.decode()
+    assert 'data-testid="send-instructions"' not in page and 'data-testid="bank-missing"' in page
 
 
 def test_the_page_is_in_the_language_of_the_orders_user(market, user, user_api):
@@ -174,13 +192,16 @@ def test_a_bad_link_is_a_404_page(market, user, user_api):
     tampered = signature[:-1] + ("0" if signature[-1] != "0" else "1")
     other_id = str(uuid.uuid4())
     unknown = bank_confirm_url(Order(pk=uuid.UUID(other_id), operation="buy_with_fiat", payment_method="bank"))
+    # a validly signed order id that is not a UUID: past the signature, refused by the UUID parse
+    not_a_uuid = bank_confirm_url(Order(pk="not-a-uuid", operation="buy_with_fiat", payment_method="bank"))
+    assert "order=not-a-uuid&signature=" in not_a_uuid
     for path in (
         with_query(url, signature=tampered),
         with_query(url, signature=signature.upper()),
         with_query(url, signature=None),
         with_query(url, signature=""),
         with_query(url, order=other_id),  # this order's signature on another id
-        with_query(url, order="not-a-uuid"),
+        path_of(not_a_uuid),
         "/payment/bank-confirm",
         path_of(unknown),  # a valid signature of an order that does not exist
     ):
@@ -207,7 +228,7 @@ def test_proof_through_the_page_changes_the_order_as_the_api_does(market, user, 
     assert (change.from_status, change.to_status, change.actor, change.actor_user_id) == (
         "PAYMENT_WAITING", "PROCESSING_PAYMENT", "User", user.pk,
     )  # fmt: skip
-    assert change.reason == "proof of payment uploaded"
+    assert change.reason == "proof of payment uploaded through the payment link"  # the channel, in the history
     body = user_api.get(f"/api/v1/user/{user.pk}/order/{order['id']}").json()["data"]
     assert body["status"] == "PROCESSING_PAYMENT" and body["payment"]["proofUploaded"] == f"/files/{stored.proof_id}"
     assert body["payment"]["url"] == order["payment"]["url"]  # the link stays: the page shows the status
@@ -280,6 +301,12 @@ def test_uploads_are_rate_limited_per_ip(market, user, user_api):
     limited = csrf_post(web, link, {"file": proof()})
     assert limited.status_code == 429 and "Too many attempts" in limited.content.decode()
     assert Order.objects.get(pk=order["id"]).status == "PAYMENT_WAITING"
+    # per IP: a client from another address is not limited, and its proof goes through
+    other = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.7")
+    assert csrf_post(other, link, {"file": proof()}).status_code == 302
+    assert Order.objects.get(pk=order["id"]).status == "PROCESSING_PAYMENT"
+    # …while the first address stays limited
+    assert csrf_post(web, link, {"file": proof()}).status_code == 429
 
 
 def test_the_demo_prints_a_working_link_for_its_bank_purchase(settings, tmp_path):
@@ -295,13 +322,16 @@ def test_the_demo_prints_a_working_link_for_its_bank_purchase(settings, tmp_path
     assert LINK.match(match[2])
     page = Client().get(path_of(match[2]))
     assert page.status_code == 200 and f'data-testid="reference">{match[1]}<' in page.content.decode()
+    # real instructions: what to send, into which account (the suite's settings carry the demo's account)
+    assert 'data-testid="send-instructions"' in page.content.decode() and 'data-testid="iban"' in page.content.decode()
 
 
 def test_production_never_shows_the_demos_account():
     from tests.gates.test_hardening import _manage, _production_env
 
     code = "from django.conf import settings as s; print(sorted(set(s.HOUSE_BANK_ACCOUNT.values())))"
-    result = _manage("shell", "--no-imports", "-c", code, env=_production_env())
+    unset = dict.fromkeys(("HOUSE_BANK_BENEFICIARY", "HOUSE_BANK_NAME", "HOUSE_BANK_IBAN", "HOUSE_BANK_SWIFT"))
+    result = _manage("shell", "--no-imports", "-c", code, env=_production_env(**unset))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['']"
     configured = _production_env(HOUSE_BANK_BENEFICIARY="CCPro SRL", HOUSE_BANK_IBAN="RO12 BANK 0000 0000 0000 0001")
@@ -325,3 +355,92 @@ def test_an_inactive_account_is_refused_as_the_api_refuses_it(market, user, user
     refused = csrf_post(Client(enforce_csrf_checks=True), link, {"file": proof()})
     assert refused.status_code == 403 and "Your account is inactive." in refused.content.decode()
     assert Order.objects.get(pk=order["id"]).proof_id is None
+    # nowhere does the page tell the buyer to send money: no instructions, no account, "do not send money"
+    for shown in (page, refused.content.decode()):
+        assert 'data-testid="account-inactive"' in shown and "please do not send money" in shown
+        assert 'data-testid="send-instructions"' not in shown and 'data-testid="iban"' not in shown
+        assert "We are waiting for your bank transfer" not in shown
+
+
+def test_links_signed_before_a_key_rotation_keep_working(market, user, user_api, settings):
+    """SECRET_KEY rotated with the old key kept in SECRET_KEY_FALLBACKS: the links already sent still open the
+    page and take the proof; new links are made under the new key; once the old key is dropped, 404."""
+    _quote, order = buy(user_api, user, confirmed_bank(user))
+    old_link = path_of(order["payment"]["url"])
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-brand-new-secret-key-" + "x" * 40, [old_key]
+    assert Client().get(old_link).status_code == 200
+    new_url = bank_confirm_url(Order.objects.get(pk=order["id"]))  # what order bodies now carry
+    assert LINK.match(new_url) and path_of(new_url) != old_link
+    assert Client().get(path_of(new_url)).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert Client().get(old_link).status_code == 404
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert csrf_post(Client(enforce_csrf_checks=True), old_link, {"file": proof()}).status_code == 302
+    assert Order.objects.get(pk=order["id"]).status == "PROCESSING_PAYMENT"
+
+
+def test_a_refused_upload_shows_the_order_as_it_is_now(market, user, user_api, monkeypatch):
+    """Another upload lands between the page's read of the order and the service's lock: the refusal (403,
+    already confirmed) is shown on the page of the order as it is now, not with the upload form of the
+    order as it was read."""
+    from trading import payment_page, portal_views
+
+    _quote, order = buy(user_api, user, confirmed_bank(user))
+    link = path_of(order["payment"]["url"])
+    read = payment_page.order_from_bank_confirm_link
+
+    def read_then_lose_the_race(*, query):
+        found = read(query=query)
+        won = user_api.post(
+            f"/api/v1/user/{user.pk}/order/{order['id']}/payment-confirmation", {"file": proof()}, format="multipart"
+        )
+        assert won.status_code == 200, won.content
+        return found
+
+    monkeypatch.setattr(portal_views.payment_page, "order_from_bank_confirm_link", read_then_lose_the_race)
+    response = csrf_post(Client(enforce_csrf_checks=True), link, {"file": proof()})
+    page = response.content.decode()
+    assert response.status_code == 403 and "This order payment is already confirmed." in page
+    assert 'data-testid="order-status">PROCESSING_PAYMENT<' in page and 'data-testid="proof-form"' not in page
+    assert "We received your proof of payment" in page
+
+
+def _manage_sh(*args: str, env: dict, demo: bool):
+    """`manage.py *args` in a shell, having sourced scripts/demo_env.sh first (as scripts/run.sh does) or not."""
+    import shlex
+    import subprocess
+    import sys
+
+    from tests.gates.test_hardening import ROOT
+
+    command = shlex.join([sys.executable, "manage.py", *args])
+    script = f". scripts/demo_env.sh && exec {command}" if demo else f"exec {command}"
+    return subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+
+def test_only_the_demo_has_the_demo_account():
+    """Base settings (what manage.py, wsgi and celery default to) have no receiving account: a deployment that
+    forgets its settings tells buyers not to send money, never the demo's IBAN, and fails `check --deploy`.
+    scripts/run.sh sources scripts/demo_env.sh, which gives the demo its account (passing that check)."""
+    import os
+
+    from tests.gates.test_hardening import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOUSE_BANK_")}
+    env["DJANGO_SETTINGS_MODULE"] = "ccpro.settings.base"
+    show = ("shell", "--no-imports", "-c", "from trading.payment_page import house_bank_account as h; print(h())")
+    check = ("check", "--deploy", "--tag", "payments")
+
+    bare = _manage_sh(*show, env=env, demo=False)
+    assert bare.returncode == 0, bare.stderr
+    assert "'iban': ''" in bare.stdout and "'configured': False" in bare.stdout
+    refused = _manage_sh(*check, env=env, demo=False)
+    assert refused.returncode != 0 and "trading.E002" in refused.stderr, refused.stdout + refused.stderr
+
+    assert ". scripts/demo_env.sh" in (ROOT / "scripts" / "run.sh").read_text()
+    demo = _manage_sh(*show, env=env, demo=True)
+    assert demo.returncode == 0, demo.stderr
+    assert "'iban': 'RO49 AAAA 1B31 0075 9384 0000'" in demo.stdout and "'configured': True" in demo.stdout
+    passed = _manage_sh(*check, env=env, demo=True)
+    assert passed.returncode == 0, passed.stdout + passed.stderr

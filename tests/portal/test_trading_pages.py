@@ -103,10 +103,10 @@ def test_buy_quote_confirm_order_and_proof(market, web, user):
     assert order.status == "PROCESSING_PAYMENT" and order.proof_id
     page = web.get(f"/orders/{order.pk}").content.decode()
     assert "proof of payment uploaded" in page and 'data-testid="proof-form"' not in page
-    # a second proof: the service's refusal, no 500
+    # a second proof: the service's refusal with the API's status (403), no 500
     upload = SimpleUploadedFile("proof.png", png_bytes(), content_type="image/png")
     again = csrf_post(web, f"/orders/{order.pk}/proof", {"file": upload})
-    assert again.status_code == 422 and "This order payment is already confirmed." in again.content.decode()
+    assert again.status_code == 403 and "This order payment is already confirmed." in again.content.decode()
 
     listing = web.get("/orders").content.decode()
     assert order.public_id in listing
