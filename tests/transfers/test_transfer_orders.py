@@ -2,8 +2,8 @@
 order endpoints, born APPROVED, never decided, never posting to the ledger, never counted as buys or sells."""
 
 from datetime import timedelta
-from unittest import mock
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
