@@ -13,8 +13,12 @@ prepared). Only they are: the ORM keeps Django's client-side binding, which neve
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connections
 from django.db.models import Model
+
+log = logging.getLogger(__name__)
 
 
 class ModelColumns:
@@ -104,13 +108,22 @@ _PARSED_MAX = 256
 
 
 def _fixed_statement_query_class():
-    """psycopg's server-side query conversion, with the parse of the placeholders kept per statement text.
+    """psycopg's server-side query conversion, with the parse of the placeholders kept per statement text; None
+    (psycopg's own conversion is used) when psycopg's internals it relies on are not there.
 
     psycopg caches that parse only for statements of up to 50 parameters and 4 KB (a guard against the ORM's
     ever-different bulk INSERTs); a transfer confirmation's data-modifying CTE has ~80 parameters and was
     parsed again on every request (≈ 0.15 ms of CPU). The statements of this module are fixed texts, so their
-    parse is kept here, as psycopg's own cache does (the same immutable tuple shared by every execution)."""
-    from psycopg._queries import PostgresQuery, _query2pg_nocache
+    parse is kept here, as psycopg's own cache does (the same immutable tuple shared by every execution).
+
+    `psycopg._queries.PostgresQuery` and `_query2pg_nocache` are private (pinned in requirements.txt): a psycopg
+    without them, or whose parse no longer returns the same four values, falls back to psycopg's plain
+    conversion (slower, never wrong); tests/transfers/test_fixed_statements.py compares the two in CI."""
+    try:
+        from psycopg._queries import PostgresQuery, _query2pg_nocache
+    except (ImportError, AttributeError):
+        log.warning("psycopg._queries internals not found: fixed statements use psycopg's own query conversion")
+        return None
 
     class FixedStatementQuery(PostgresQuery):
         __slots__ = ()
@@ -121,7 +134,12 @@ def _fixed_statement_query_class():
             key = (query, self._tx.encoding)
             parsed = _parsed.get(key)
             if parsed is None:
-                parsed = _query2pg_nocache(self._ensure_bytes(query), self._tx.encoding)
+                try:
+                    parsed = _query2pg_nocache(self._ensure_bytes(query), self._tx.encoding)
+                    query_bytes, want_formats, order, parts = parsed
+                except (AttributeError, TypeError, ValueError):
+                    log.warning("psycopg's query parse changed shape: fixed statements use psycopg's own")
+                    return super().convert(query, vars)
                 if len(_parsed) < _PARSED_MAX:
                     _parsed[key] = parsed
             self.query, self._want_formats, self._order, self._parts = parsed
@@ -140,14 +158,15 @@ def _preparing_cursor_class():
             statement, and Django's query log (`last_executed_query`, what CaptureQueriesContext and the query
             budgets read) takes the statement from there: it gets the statement's text (placeholders, no values)."""
 
-            _query_cls = _fixed_statement_query_class()
-
             def execute(self, query, params=None, **kwargs):
                 super().execute(query, params, **kwargs)
                 if self._query is None:
                     self._query = _StatementText(query.encode() if isinstance(query, str) else bytes(query))
                 return self
 
+        query_cls = _fixed_statement_query_class()
+        if query_cls is not None:
+            PreparingCursor._query_cls = query_cls
         _PreparingCursor = PreparingCursor
     return _PreparingCursor
 

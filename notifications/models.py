@@ -34,6 +34,11 @@ class Notification(models.Model):
         return f"{self.code} → {self.user_id}"
 
 
+# The notification deliveries pending and never tried: the rows the pending-deliveries sweep looks at
+# (notifications.services.deliveries_queue_pending) and the condition of its partial index.
+UNSENT = models.Q(status="pending", attempts=0, notification__isnull=False)
+
+
 class Delivery(models.Model):
     """One message to send on one channel: a notification's email or SMS, or an account mail (no notification).
 
@@ -85,7 +90,11 @@ class Delivery(models.Model):
                 name="notif_delivery_sent_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="notif_delivery_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notif_delivery_status_idx"),
+            # The 2 s sweep's rows, oldest first, without scanning every pending delivery.
+            models.Index(fields=["created_at", "id"], condition=UNSENT, name="notif_delivery_unsent_idx"),
+        ]
 
     def __str__(self):
         return f"{self.channel} to {self.recipient} ({self.status})"

@@ -18,6 +18,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -27,7 +28,7 @@ from ccpro.db import execute_together, insert_statement, inserted
 
 from . import events as notification_events
 from .exceptions import DeliveryBusy, DeliveryError, DeliveryImpossible
-from .models import Delivery, DeliveryAttempt, Notification
+from .models import UNSENT, Delivery, DeliveryAttempt, Notification
 from .sms import SmsMessage, get_connection
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ SUPPORTED_LANGUAGES = [code for code, _ in settings.LANGUAGES]
 ERROR_TEXT_LIMIT = 2000
 # A pending delivery never tried after this long lost its task (broker down at commit time): sent again.
 STALE_PENDING_AFTER = timedelta(minutes=15)
+# A delivery stamped by the pending-deliveries sweep but still untried this long after was never published (the
+# sweep's worker was lost between its commit and the publish): the sweep hands it out again.
+RESTAMP_AFTER = timedelta(seconds=60)
 # How many deliveries one transaction of the pending-deliveries sweep hands out.
 QUEUE_BATCH = 500
 
@@ -222,22 +226,28 @@ def deliveries_publish(delivery_ids: list[int]) -> None:
 
 def deliveries_queue_pending(*, batch: int = QUEUE_BATCH) -> int:
     """Hand every notification delivery nobody has handed out yet (those of `notification_create_batch`) to its
-    own `delivery_send_task` (with its retries), oldest first; returns how many. Each exactly once: a batch is
-    claimed `FOR UPDATE SKIP LOCKED` and stamped `queued_at` in one transaction, its tasks are published after
-    the commit, so two sweeps at once hand out disjoint rows. A publish that fails (broker down) leaves a
-    stamped, untried row for `delivery_redeliver_stale`; sending itself stays idempotent (`delivery_send`)."""
+    own `delivery_send_task` (with its retries), oldest first; returns how many. Once each: a batch is claimed
+    `FOR UPDATE SKIP LOCKED` and stamped `queued_at` in one transaction, its tasks are published after the
+    commit, so two sweeps at once hand out disjoint rows.
+
+    A row stamped but still pending and untried `RESTAMP_AFTER` later is handed out again (stamped anew): its
+    message was never published (the sweep's worker lost between its commit and the publish, the broker down)
+    or is stuck behind a backlog. A duplicate message is harmless: `delivery_send` locks the row and skips it
+    once sent. Both kinds are read through the partial index `notif_delivery_unsent_idx` (pending, untried
+    notification deliveries only: the rows in flight)."""
     queued = 0
     while True:
+        now = timezone.now()
         with transaction.atomic():
             ids = list(
                 Delivery.objects.select_for_update(skip_locked=True)
-                .filter(status=Delivery.Status.PENDING, attempts=0, queued_at__isnull=True, notification__isnull=False)
+                .filter(UNSENT, Q(queued_at__isnull=True) | Q(queued_at__lt=now - RESTAMP_AFTER))
                 .order_by("created_at", "pk")
                 .values_list("pk", flat=True)[:batch]
             )
             if not ids:
                 return queued
-            Delivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+            Delivery.objects.filter(pk__in=ids).update(queued_at=now)
             transaction.on_commit(partial(deliveries_publish, ids), robust=True)
         queued += len(ids)
         if len(ids) < batch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,8 @@ from .models import Asset, Operation
 from .order_models import Order, Quote
 from .rate_providers import REFERENCE_FIAT
 from .selectors import rate_summary, rates_current
+
+log = logging.getLogger(__name__)
 
 ORDER_RELATED = ("from_asset", "to_asset", "asset", "quote", "parent_order", "platform", "proof", "wallet", "transfer")
 QUOTE_RELATED = ("from_asset", "to_asset", "asset", "platform", "user", "wallet", "order")
@@ -324,9 +327,21 @@ def orders_changed(*, user_id=None, user_ids=(), at_once: bool = True) -> None:
         else:
             cache.set_many({key: uuid.uuid4().hex for key in keys}, ORDER_LIST_COUNT_TTL)
 
+    def bump_after_commit():
+        try:
+            bump()
+        except Exception:
+            # The writes are committed: a cache failure here must not turn the request into a 500 (logged, and
+            # robust=True for anything the log itself raises); these users' cached list totals may then stay
+            # stale up to ORDER_LIST_COUNT_TTL.
+            log.exception(
+                "orders version of users %s not bumped after commit: their order-list totals may be stale",
+                [key.rsplit(":", 1)[1] for key in keys],
+            )
+
     if at_once:
         bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(bump_after_commit, robust=True)
 
 
 def order_page(

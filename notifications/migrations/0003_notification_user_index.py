@@ -1,13 +1,28 @@
 # The inbox rows' single-column user index is covered by notif_user_created_idx (user_id, created_at DESC), which
 # serves every lookup by user (docs/performance.md, "Session 3 — transfer confirm"). Only the index is dropped:
-# Django's own AlterField would drop and re-validate the foreign key over the whole table.
+# Django's own AlterField would drop and re-validate the foreign key over the whole table. Not atomic: the index
+# is dropped (backwards: built) CONCURRENTLY on PostgreSQL, without locking the inbox table against writes.
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
 
+
+def _index_sql(statement: str):
+    """Run `statement` with CONCURRENTLY on PostgreSQL (no ACCESS EXCLUSIVE lock held on a hot table until the
+    commit; a build that does not block writes), plain on SQLite (the embedded demo database)."""
+
+    def run(apps, schema_editor):
+        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+        schema_editor.execute(statement.format(concurrently=concurrently))
+
+    return run
+
+
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("notifications", "0002_delivery_queued_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -28,10 +43,12 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "notifications_notification_user_id_b5e8c0ff"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "notifications_notification_user_id_b5e8c0ff"'
-                    ' ON "notifications_notification" ("user_id")',
+                migrations.RunPython(
+                    _index_sql('DROP INDEX {concurrently}IF EXISTS "notifications_notification_user_id_b5e8c0ff"'),
+                    _index_sql(
+                        'CREATE INDEX {concurrently}IF NOT EXISTS "notifications_notification_user_id_b5e8c0ff"'
+                        ' ON "notifications_notification" ("user_id")'
+                    ),
                 ),
             ],
         ),

@@ -89,3 +89,73 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+@pytest.mark.django_db
+def test_the_fixed_statement_query_converts_as_psycopgs_own_beyond_its_cache_limit():
+    """ccpro.db keeps psycopg's placeholder parse per statement text, through psycopg's private
+    `psycopg._queries` (pinned in requirements.txt). A psycopg upgrade that changes them must fail here, in CI,
+    not fall back silently or convert differently on the cursor of every API request: for a statement with more
+    parameters than psycopg caches (> 50), the subclass gives exactly psycopg's query, parameters, types and
+    formats, the first time (parsed) and the next (kept)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's server-side binding: PostgreSQL only")
+    from psycopg._queries import MAX_CACHED_STATEMENT_PARAMS, PostgresQuery
+    from psycopg.adapt import Transformer
+    from psycopg.types.json import Jsonb
+
+    from ccpro import db
+
+    query_cls = db._preparing_cursor_class()._query_cls
+    assert query_cls is not PostgresQuery and issubclass(query_cls, PostgresQuery)  # the fast path is in use
+    values = [
+        1,
+        "text",
+        Decimal("1.500000000000000001"),
+        uuid.uuid4(),
+        timezone.now(),
+        True,
+        Jsonb({"a": 1}),
+        None,
+        2**40,
+        "ü",
+    ]
+    params = [values[index % len(values)] for index in range(MAX_CACHED_STATEMENT_PARAMS + 30)]
+    sql = "SELECT " + ", ".join("%s" for _ in params) + f" /* {uuid.uuid4()} */"
+    connection.ensure_connection()
+    for _ in range(2):
+        ours, theirs = query_cls(Transformer(connection.connection)), PostgresQuery(Transformer(connection.connection))
+        ours.convert(sql, params)
+        theirs.convert(sql, params)
+        assert ours.query == theirs.query and b"$80" in ours.query
+        assert list(ours.params) == list(theirs.params)
+        assert ours.types == theirs.types and list(ours.formats) == list(theirs.formats)
+    with db.prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row[:6] == tuple(params[:6]) and row[7] is None and row[-1] == params[len(params) - 1]
+
+
+@pytest.mark.django_db
+def test_without_psycopgs_internals_the_prepared_cursor_falls_back_to_psycopgs_conversion(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's server-side binding: PostgreSQL only")
+    import types
+
+    from psycopg._queries import PostgresQuery
+
+    from ccpro import db
+
+    changed = types.ModuleType("psycopg._queries")
+    changed.PostgresQuery = PostgresQuery  # _query2pg_nocache renamed or gone
+    monkeypatch.setitem(__import__("sys").modules, "psycopg._queries", changed)
+    monkeypatch.setattr(db, "_PreparingCursor", None)
+    cursor_class = db._preparing_cursor_class()
+    assert cursor_class._query_cls is PostgresQuery
+    monkeypatch.undo()
+    assert db._preparing_cursor_class()._query_cls is not PostgresQuery  # back to the fast path
+    params = list(range(60))
+    with db.prepared_cursor(connection) as cursor:
+        assert isinstance(cursor.cursor, db._preparing_cursor_class())
+        cursor.execute("SELECT " + ", ".join("%s::int" for _ in params), params)
+        assert list(cursor.fetchone()) == params

@@ -3,6 +3,7 @@ order endpoints, born APPROVED, never decided, never posting to the ledger, neve
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -199,3 +200,40 @@ def test_order_list_totals_counted_before_a_transfer_count_its_orders(
     for client, owner in ((user_api, user), (other_api, other_user)):
         after = client.get(f"/api/v1/user/{owner.pk}/order")
         assert after["X-Total"] == "1" and len(after.json()["data"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_failure_after_the_commit_does_not_fail_the_confirmation(user, user_api, other_user, eth, caplog):
+    """The orders-version bump runs after the confirmation has committed (the transfer is completed, the money
+    moved): Redis failing there is logged and the client still gets its 200, not a 500 for a done transfer."""
+    import redis
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    real_set, real_set_many = cache.set, cache.set_many
+    failed = []
+
+    def refuse_versions(keys):
+        if any(str(key).startswith("trading:orders:version:") for key in keys):
+            failed.append(list(keys))
+            raise redis.exceptions.ConnectionError("Redis went away")
+
+    def set_(key, *args, **kwargs):
+        refuse_versions([key])
+        return real_set(key, *args, **kwargs)
+
+    def set_many(data, *args, **kwargs):
+        refuse_versions(data)
+        return real_set_many(data, *args, **kwargs)
+
+    with (
+        mock.patch.object(cache, "set", set_),
+        mock.patch.object(cache, "set_many", set_many),
+        caplog.at_level("ERROR"),
+    ):
+        done = completed_transfer(user, user_api, other_user, eth)  # asserts the 200
+    assert failed  # the bump was tried, after the commit, and failed
+    assert done["status"] == "completed"
+    assert Order.objects.filter(transfer_id=done["id"]).count() == 2
+    assert "orders version" in caplog.text
+    assert ledger_clean()

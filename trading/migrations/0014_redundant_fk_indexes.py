@@ -2,6 +2,9 @@
 # "Session 3 — transfer confirm"): written on every posting and on every transfer completion (its UPDATE is never
 # HOT), read by nothing the composite does not serve: trading_led_account_e80b37_idx (account_id, id) and
 # (by_user|from_user|to_user, created_at DESC). Only the indexes are dropped (the foreign keys stay as they are).
+# Not atomic: each index is dropped (or, backwards, built) CONCURRENTLY on PostgreSQL, in its own statement, so
+# neither table is locked against writes for the duration (a plain DROP INDEX holds ACCESS EXCLUSIVE on the table
+# until the commit; a plain CREATE INDEX blocks writes for the whole build).
 
 import django.db.models.deletion
 from django.conf import settings
@@ -15,6 +18,17 @@ INDEXES = [
 ]
 
 
+def _index_sql(statement: str):
+    """Run `statement` with CONCURRENTLY on PostgreSQL (no ACCESS EXCLUSIVE lock held on a hot table until the
+    commit; a build that does not block writes), plain on SQLite (the embedded demo database)."""
+
+    def run(apps, schema_editor):
+        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+        schema_editor.execute(statement.format(concurrently=concurrently))
+
+    return run
+
+
 def _user_fk(related_name):
     return models.ForeignKey(
         db_index=False,
@@ -25,6 +39,8 @@ def _user_fk(related_name):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("trading", "0013_ledger_balanced_check_by_transaction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -48,9 +64,9 @@ class Migration(migrations.Migration):
                 migrations.AlterField(model_name="transfer", name="to_user", field=_user_fk("transfers_received")),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{name}"',
-                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")',
+                migrations.RunPython(
+                    _index_sql(f'DROP INDEX {{concurrently}}IF EXISTS "{name}"'),
+                    _index_sql(f'CREATE INDEX {{concurrently}}IF NOT EXISTS "{name}" ON "{table}" ("{column}")'),
                 )
                 for name, table, column in INDEXES
             ],

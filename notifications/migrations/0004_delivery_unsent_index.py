@@ -1,0 +1,52 @@
+# The pending-deliveries sweep (notifications.services.deliveries_queue_pending, beat every 2 s) reads the pending,
+# untried notification deliveries oldest first; notif_delivery_status_idx (status, created_at) made it walk every
+# pending delivery, account mails and stamped rows included. This partial index holds only the rows in flight
+# (docs/performance.md, "Session 3 — transfer confirm"). Built CONCURRENTLY on PostgreSQL (not atomic), so the
+# deliveries table stays writable during the build; plain on SQLite (the embedded demo database).
+
+from django.db import migrations, models
+
+INDEX = "notif_delivery_unsent_idx"
+CREATE = (
+    f'CREATE INDEX {{concurrently}}IF NOT EXISTS "{INDEX}" ON "notifications_delivery" ("created_at", "id")'
+    " WHERE (\"attempts\" = 0 AND \"notification_id\" IS NOT NULL AND \"status\" = 'pending')"
+)
+DROP = f'DROP INDEX {{concurrently}}IF EXISTS "{INDEX}"'
+
+
+def _index_sql(statement: str):
+    """Run `statement` with CONCURRENTLY on PostgreSQL, plain on SQLite."""
+
+    def run(apps, schema_editor):
+        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+        schema_editor.execute(statement.format(concurrently=concurrently))
+
+    return run
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("notifications", "0003_notification_user_index"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="delivery",
+                    index=models.Index(
+                        condition=models.Q(("attempts", 0), ("notification__isnull", False), ("status", "pending")),
+                        fields=["created_at", "id"],
+                        name=INDEX,
+                    ),
+                ),
+            ],
+            database_operations=[
+                # A build interrupted half way leaves an INVALID index of that name: dropped first, then built.
+                migrations.RunPython(_index_sql(DROP), migrations.RunPython.noop),
+                migrations.RunPython(_index_sql(CREATE), _index_sql(DROP)),
+            ],
+        ),
+    ]
