@@ -27,6 +27,7 @@ class AuthenticatedFloorApi(ApiView):
 
 urlpatterns = [
     path("bench/floor", FloorApi.as_view()),
-    path("bench/user/<user>/floor", AuthenticatedFloorApi.as_view()),
+    path("bench/api/floor", FloorApi.as_view()),  # the same view on the API's stack (benchmarks/settings.py)
+    path("bench/api/user/<user>/floor", AuthenticatedFloorApi.as_view()),
     *project_urlpatterns,
 ]
