@@ -275,7 +275,6 @@ def email_enqueue(*, to: str, template: str, language: str = "en", context: dict
     database, because some carry secrets (verification codes, reset tokens). The delivery row logs it."""
     language = _language(language)
     rendered = email_render(template=template, language=language, context=context or {})
-    now = timezone.now()
     delivery = Delivery.objects.create(
         user=user,
         channel=Delivery.Channel.EMAIL,
@@ -283,9 +282,7 @@ def email_enqueue(*, to: str, template: str, language: str = "en", context: dict
         template=template,
         language=language,
         subject=rendered["subject"][:255],
-        created_at=now,
-        updated_at=now,
-        queued_at=now,
+        queued_at=timezone.now(),  # its task is published here
     )
     _enqueue(delivery, content=rendered)
     return delivery

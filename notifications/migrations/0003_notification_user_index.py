@@ -7,17 +7,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-
-def _index_sql(statement: str):
-    """Run `statement` with CONCURRENTLY on PostgreSQL (no ACCESS EXCLUSIVE lock held on a hot table until the
-    commit; a build that does not block writes), plain on SQLite (the embedded demo database)."""
-
-    def run(apps, schema_editor):
-        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-        schema_editor.execute(statement.format(concurrently=concurrently))
-
-    return run
+from ccpro.migration_ops import index_sql
 
 
 class Migration(migrations.Migration):
@@ -44,8 +34,8 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunPython(
-                    _index_sql('DROP INDEX {concurrently}IF EXISTS "notifications_notification_user_id_b5e8c0ff"'),
-                    _index_sql(
+                    index_sql('DROP INDEX {concurrently}IF EXISTS "notifications_notification_user_id_b5e8c0ff"'),
+                    index_sql(
                         'CREATE INDEX {concurrently}IF NOT EXISTS "notifications_notification_user_id_b5e8c0ff"'
                         ' ON "notifications_notification" ("user_id")'
                     ),

@@ -6,22 +6,14 @@
 
 from django.db import migrations, models
 
+from ccpro.migration_ops import index_sql
+
 INDEX = "notif_delivery_unsent_idx"
 CREATE = (
     f'CREATE INDEX {{concurrently}}IF NOT EXISTS "{INDEX}" ON "notifications_delivery" ("created_at", "id")'
     " WHERE (\"attempts\" = 0 AND \"notification_id\" IS NOT NULL AND \"status\" = 'pending')"
 )
 DROP = f'DROP INDEX {{concurrently}}IF EXISTS "{INDEX}"'
-
-
-def _index_sql(statement: str):
-    """Run `statement` with CONCURRENTLY on PostgreSQL, plain on SQLite."""
-
-    def run(apps, schema_editor):
-        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-        schema_editor.execute(statement.format(concurrently=concurrently))
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -45,8 +37,8 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 # A build interrupted half way leaves an INVALID index of that name: dropped first, then built.
-                migrations.RunPython(_index_sql(DROP), migrations.RunPython.noop),
-                migrations.RunPython(_index_sql(CREATE), _index_sql(DROP)),
+                migrations.RunPython(index_sql(DROP), migrations.RunPython.noop),
+                migrations.RunPython(index_sql(CREATE), index_sql(DROP)),
             ],
         ),
     ]

@@ -10,23 +10,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from ccpro.migration_ops import index_sql
+
 INDEXES = [
     ("trading_ledgerentry_account_id_912daafb", "trading_ledgerentry", "account_id"),
     ("trading_transfer_by_user_id_9f9b7ac2", "trading_transfer", "by_user_id"),
     ("trading_transfer_from_user_id_39e57f0f", "trading_transfer", "from_user_id"),
     ("trading_transfer_to_user_id_e5474246", "trading_transfer", "to_user_id"),
 ]
-
-
-def _index_sql(statement: str):
-    """Run `statement` with CONCURRENTLY on PostgreSQL (no ACCESS EXCLUSIVE lock held on a hot table until the
-    commit; a build that does not block writes), plain on SQLite (the embedded demo database)."""
-
-    def run(apps, schema_editor):
-        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-        schema_editor.execute(statement.format(concurrently=concurrently))
-
-    return run
 
 
 def _user_fk(related_name):
@@ -65,8 +56,8 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunPython(
-                    _index_sql(f'DROP INDEX {{concurrently}}IF EXISTS "{name}"'),
-                    _index_sql(f'CREATE INDEX {{concurrently}}IF NOT EXISTS "{name}" ON "{table}" ("{column}")'),
+                    index_sql(f'DROP INDEX {{concurrently}}IF EXISTS "{name}"'),
+                    index_sql(f'CREATE INDEX {{concurrently}}IF NOT EXISTS "{name}" ON "{table}" ("{column}")'),
                 )
                 for name, table, column in INDEXES
             ],
